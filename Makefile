@@ -1,0 +1,74 @@
+# Pagila back office. `make run` serves it, `make test` tests it; both set everything up
+# themselves (virtualenv, embedded PostgreSQL unless DATABASE_URL is set, Pagila, migrations).
+
+PYTHON ?= $(shell scripts/find-python)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_CONCURRENCY ?= 2
+# Runs a command with the embedded database up (a no-op wrapper when DATABASE_URL is set);
+# the database is stopped afterwards if this command started it.
+WITH_DB := $(PY) -m pagila_site.embedded_db run --
+STAMP := $(VENV)/.installed
+
+.PHONY: help run dev test lint format schema db-start db-stop db-status clean
+
+help:
+	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
+	@echo "make dev      autoreloading development server with DEBUG on"
+	@echo "make test     run the test suite on real PostgreSQL"
+	@echo "make lint     ruff, Django checks, migrations check, OpenAPI schema validation"
+	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
+
+$(STAMP): requirements.txt
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; run make PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+.secret_key:
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+# Everything `run` and `dev` need before serving, inside the database wrapper.
+PREPARE := $(MANAGE) load_pagila --if-absent && $(MANAGE) migrate --no-input && $(MANAGE) ensure_dev_access
+
+run: $(STAMP) .secret_key
+	DJANGO_DEBUG=false DJANGO_SECURE_SSL=$${DJANGO_SECURE_SSL:-false} \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
+	$(WITH_DB) sh -c '$(PREPARE) && $(MANAGE) collectstatic --no-input -v 0 && \
+		echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API docs at /api/docs/)" && \
+		exec $(VENV)/bin/gunicorn pagila_site.asgi:application -k uvicorn.workers.UvicornWorker \
+			--bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --graceful-timeout 10 --log-level warning'
+
+dev: $(STAMP)
+	DJANGO_DEBUG=true DJANGO_SECURE_SSL=false \
+	$(WITH_DB) sh -c '$(PREPARE) && exec $(MANAGE) runserver $(HOST):$(PORT)'
+
+test: $(STAMP)
+	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SECRET_KEY=lint DJANGO_SECURE_SSL=false $(WITH_DB) sh -c '$(MANAGE) check && \
+		$(MANAGE) makemigrations --check --dry-run && \
+		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null'
+
+schema: $(STAMP)
+	DJANGO_SECRET_KEY=schema $(WITH_DB) $(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
+
+db-start: $(STAMP)
+	$(PY) -m pagila_site.embedded_db start
+
+db-stop:
+	@if [ -x $(PY) ]; then $(PY) -m pagila_site.embedded_db stop; fi
+
+db-status: $(STAMP)
+	$(PY) -m pagila_site.embedded_db status
+
+clean: db-stop
+	rm -rf $(VENV) .pgdata .cache staticfiles .pytest_cache .ruff_cache

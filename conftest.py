@@ -1,0 +1,57 @@
+"""Project-wide pytest fixtures.
+
+The test database is a clone of a template that already holds Pagila and our migrations
+(``pagila_site/testdb.py``), so every run starts from the real schema and data in about a
+second. Each run gets its own database name, so concurrent runs don't collide.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test.utils import setup_databases, teardown_databases
+from rest_framework.test import APIClient
+
+from pagila_site import testdb
+from pagila_site.management.commands.ensure_dev_access import DEV_TOKEN
+from pagila_site.services import token_issue
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    with django_db_blocker.unblock():
+        template = testdb.ensure_template()
+        test_settings = {"TEMPLATE": template, "NAME": f"test_pagila_{os.getpid()}", "SERIALIZE": False}
+        for alias in (settings.DATABASES, {"default": connections["default"].settings_dict}):
+            alias["default"]["TEST"] = {**alias["default"].get("TEST", {}), **test_settings}
+        config = setup_databases(verbosity=0, interactive=False)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        "staff", "staff@example.com", "staff-password", is_staff=True
+    )
+
+
+@pytest.fixture
+def staff_token(staff_user):
+    """The development token, issued the way ``make run`` issues it."""
+    _token, raw = token_issue(user=staff_user, name="tests", raw=DEV_TOKEN)
+    return raw
+
+
+@pytest.fixture
+def auth_client(staff_token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {staff_token}")
+    return client

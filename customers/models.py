@@ -1,0 +1,152 @@
+"""People and places: unmanaged models over Pagila's tables, plus streaming subscriptions.
+
+Maps ``country``, ``city``, ``address``, ``store``, ``staff`` and ``customer`` as Pagila's schema
+defines them. ``staff.picture`` (bytea) and ``staff.password`` are left out: nothing here
+reads them and the password column holds a legacy SHA-1 hash we must never expose.
+``streaming_subscription`` is ours (managed, created by migration ``0002``).
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+
+
+class Country(models.Model):
+    country_id = models.AutoField(primary_key=True)
+    country = models.TextField()
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "country"
+        ordering = ["country"]
+        verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        return self.country
+
+
+class City(models.Model):
+    city_id = models.AutoField(primary_key=True)
+    city = models.TextField()
+    country = models.ForeignKey(Country, models.DO_NOTHING, related_name="cities")
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "city"
+        ordering = ["city"]
+        verbose_name_plural = "cities"
+
+    def __str__(self) -> str:
+        return self.city
+
+
+class Address(models.Model):
+    address_id = models.AutoField(primary_key=True)
+    address = models.TextField()
+    address2 = models.TextField(null=True, blank=True)
+    district = models.TextField()
+    city = models.ForeignKey(City, models.DO_NOTHING, related_name="addresses")
+    postal_code = models.TextField(null=True, blank=True)
+    phone = models.TextField()
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "address"
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.address}, {self.district}"
+
+
+class Store(models.Model):
+    store_id = models.AutoField(primary_key=True)
+    # No foreign key in Pagila (store and staff reference each other); unique per store.
+    manager_staff_id = models.IntegerField(unique=True)
+    address = models.ForeignKey(Address, models.DO_NOTHING, related_name="+")
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "store"
+        ordering = ["store_id"]
+
+    def __str__(self) -> str:
+        return f"Store {self.store_id}"
+
+
+class Staff(models.Model):
+    staff_id = models.AutoField(primary_key=True)
+    first_name = models.TextField()
+    last_name = models.TextField()
+    address = models.ForeignKey(Address, models.DO_NOTHING, related_name="+")
+    email = models.TextField(null=True, blank=True)
+    store = models.ForeignKey(Store, models.DO_NOTHING, related_name="staff")
+    active = models.BooleanField(db_default=True)
+    username = models.TextField()
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "staff"
+        ordering = ["staff_id"]
+        verbose_name_plural = "staff"
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CustomerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=1)
+
+
+class Customer(models.Model):
+    customer_id = models.AutoField(primary_key=True)
+    store = models.ForeignKey(Store, models.DO_NOTHING, related_name="customers")
+    first_name = models.TextField()
+    last_name = models.TextField()
+    email = models.TextField(null=True, blank=True)
+    address = models.ForeignKey(Address, models.DO_NOTHING, related_name="customers")
+    activebool = models.BooleanField(db_default=True)
+    create_date = models.DateField(db_default=Now())
+    last_update = models.DateTimeField(null=True, db_default=Now())
+    # Pagila's own flag: 1 active, 0 inactive (``activebool`` is a legacy duplicate).
+    active = models.IntegerField(null=True, blank=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        managed = False
+        db_table = "customer"
+        ordering = ["customer_id"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active == 1
+
+
+class StreamingSubscription(models.Model):
+    customer = models.ForeignKey(Customer, models.DO_NOTHING, related_name="subscriptions")
+    plan_name = models.CharField(max_length=50)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "streaming_subscription"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="streaming_subscription_end_after_start",
+                violation_error_message="end_date must be on or after start_date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_name} for customer {self.customer_id}"

@@ -1,0 +1,143 @@
+"""The catalogue: unmanaged models over Pagila's existing tables.
+
+Maps ``language``, ``category``, ``actor``, ``film``, ``film_actor`` and ``film_category`` as
+Pagila's schema defines them (``pagila-schema.sql`` at the pinned upstream commit). Left out:
+the views (``film_list``, ``actor_info``...) and stored functions; ``film.original_language_id``
+is mapped but unused. The one column we add, ``film.streaming_available``, comes from our
+migration ``0002`` since Django never alters an unmanaged table by itself.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models.functions import Now
+
+
+class TrimmedCharField(models.CharField):
+    """``character(n)`` columns come back blank-padded by PostgreSQL; hand out the value."""
+
+    def from_db_value(self, value, expression, connection):
+        return value.rstrip() if value is not None else value
+
+
+class MpaaRating(models.TextChoices):
+    """Pagila's ``mpaa_rating`` enum, in its declared order."""
+
+    G = "G", "G"
+    PG = "PG", "PG"
+    PG_13 = "PG-13", "PG-13"
+    R = "R", "R"
+    NC_17 = "NC-17", "NC-17"
+
+
+class Language(models.Model):
+    language_id = models.AutoField(primary_key=True)
+    name = TrimmedCharField(max_length=20)
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "language"
+        ordering = ["language_id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    category_id = models.AutoField(primary_key=True)
+    name = models.TextField()
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "category"
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Actor(models.Model):
+    actor_id = models.AutoField(primary_key=True)
+    first_name = models.TextField()
+    last_name = models.TextField()
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "actor"
+        ordering = ["last_name", "first_name", "actor_id"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class FilmQuerySet(models.QuerySet):
+    def streaming(self):
+        return self.filter(streaming_available=True)
+
+
+class Film(models.Model):
+    film_id = models.AutoField(primary_key=True)
+    title = models.TextField()
+    description = models.TextField(null=True, blank=True)
+    # Pagila's ``year`` domain: an integer between 1901 and 2155, checked by the database.
+    release_year = models.IntegerField(null=True, blank=True)
+    language = models.ForeignKey(Language, models.DO_NOTHING, related_name="films")
+    original_language = models.ForeignKey(
+        Language, models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    rental_duration = models.SmallIntegerField(db_default=3)
+    rental_rate = models.DecimalField(max_digits=4, decimal_places=2, db_default=4.99)
+    length = models.SmallIntegerField(null=True, blank=True)
+    replacement_cost = models.DecimalField(max_digits=5, decimal_places=2, db_default=19.99)
+    rating = models.TextField(choices=MpaaRating.choices, null=True, blank=True, db_default="G")
+    last_update = models.DateTimeField(db_default=Now())
+    special_features = ArrayField(models.TextField(), null=True, blank=True)
+    # Maintained by Pagila's BEFORE INSERT/UPDATE trigger from title and description
+    # (english configuration) and indexed with GiST; never written by us.
+    fulltext = SearchVectorField(editable=False, null=True)
+    streaming_available = models.BooleanField(default=False, db_default=False)
+    actors = models.ManyToManyField(Actor, through="FilmActor", related_name="films")
+    categories = models.ManyToManyField(Category, through="FilmCategory", related_name="films")
+
+    objects = FilmQuerySet.as_manager()
+
+    class Meta:
+        managed = False
+        db_table = "film"
+        ordering = ["film_id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FilmActor(models.Model):
+    pk = models.CompositePrimaryKey("actor_id", "film_id")
+    actor = models.ForeignKey(Actor, models.DO_NOTHING)
+    film = models.ForeignKey(Film, models.DO_NOTHING)
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "film_actor"
+
+    def __str__(self) -> str:
+        return f"actor {self.actor_id} in film {self.film_id}"
+
+
+class FilmCategory(models.Model):
+    pk = models.CompositePrimaryKey("film_id", "category_id")
+    film = models.ForeignKey(Film, models.DO_NOTHING)
+    category = models.ForeignKey(Category, models.DO_NOTHING)
+    last_update = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        managed = False
+        db_table = "film_category"
+        verbose_name_plural = "film categories"
+
+    def __str__(self) -> str:
+        return f"film {self.film_id} in category {self.category_id}"

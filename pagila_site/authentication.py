@@ -1,0 +1,38 @@
+"""``Authorization: Bearer <token>`` for the API, checked against hashed ApiToken rows."""
+
+import logging
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from pagila_site.models import ApiToken
+
+logger = logging.getLogger("pagila.auth")
+
+# Refresh last_used_at at most this often, so authenticating is not a write per request.
+_LAST_USED_RESOLUTION = timezone.timedelta(minutes=5)
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, raw = header.partition(" ")
+        raw = raw.strip()
+        if scheme.lower() != self.keyword.lower() or not raw or " " in raw:
+            raise exceptions.AuthenticationFailed("Invalid Authorization header: expected 'Bearer <token>'.")
+        token = ApiToken.objects.matching(raw)
+        if token is None:
+            # Never log the presented value, not even partly.
+            logger.info("rejected API token", extra={"path": request.path})
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

@@ -1,0 +1,201 @@
+"""Settings for the Pagila back office, all read from the environment.
+
+Every value comes through the one ``env`` object below; a malformed value (``DJANGO_DEBUG=maybe``,
+a bad ``DATABASE_URL``) stops start-up with a message naming the variable. Defaults are the
+production-safe ones: DEBUG is off unless asked for. ``.env.example`` lists every variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A local .env (git-ignored) is read when present; real environment variables win.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _env(reader, name, **kwargs):
+    """Read one variable, turning a malformed value into a clear start-up error."""
+    try:
+        return reader(name, **kwargs)
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}") from exc
+
+
+DEBUG = _env(env.bool, "DJANGO_DEBUG", default=False)
+
+SECRET_KEY = _env(env.str, "DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (make run generates one in .secret_key)."
+        )
+    SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"  # noqa: S105 - DEBUG only
+
+ALLOWED_HOSTS = _env(env.list, "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _env(env.list, "DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "pagila_site",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "films",
+    "customers",
+    "rentals",
+    "ai",
+]
+
+MIDDLEWARE = [
+    "pagila_site.middleware.RequestLogMiddleware",
+    "pagila_site.middleware.ApiErrorMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pagila_site.middleware.OptionalSlashMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "pagila_site.urls"
+WSGI_APPLICATION = "pagila_site.wsgi.application"
+ASGI_APPLICATION = "pagila_site.asgi.application"
+# Paths answer with and without a trailing slash; OptionalSlashMiddleware does it without redirects.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL when set, otherwise the embedded server (started on demand).
+if "DATABASE_URL" not in env:
+    from pagila_site import embedded_db
+
+    try:
+        env.ENVIRON["DATABASE_URL"] = embedded_db.ensure_url()
+    except embedded_db.EmbeddedDatabaseError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is unset and the embedded database failed: {exc}") from exc
+
+DATABASES = {"default": _env(env.db_url, "DATABASE_URL")}
+DATABASES["default"].update(
+    {
+        "CONN_MAX_AGE": _env(env.int, "DATABASE_CONN_MAX_AGE", default=60),
+        # A connection broken by a database restart is replaced instead of failing requests.
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            # Fail fast (503) instead of hanging workers when the server is unreachable.
+            "connect_timeout": _env(env.int, "DATABASE_CONNECT_TIMEOUT", default=3),
+        },
+        # Tests clone their database from a template holding Pagila and the migrations
+        # (see conftest.py); serialising 45,000 rows for rollback emulation is not needed.
+        "TEST": {"SERIALIZE": False},
+    }
+)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Pagila source files: a local copy, or the pinned upstream commit (checked by SHA-256).
+PAGILA_DIR = _env(env.str, "PAGILA_DIR", default="") or None
+
+# Security. HTTPS-only settings are on by default and turned off for plain-HTTP local serving
+# with DJANGO_SECURE_SSL=false (make run does that).
+SECURE_SSL = _env(env.bool, "DJANGO_SECURE_SSL", default=True)
+SECURE_SSL_REDIRECT = SECURE_SSL and _env(env.bool, "DJANGO_SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+SECURE_HSTS_SECONDS = _env(env.int, "DJANGO_SECURE_HSTS_SECONDS", default=31536000 if SECURE_SSL else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
+SECURE_HSTS_PRELOAD = SECURE_SSL
+# Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header.
+if _env(env.bool, "DJANGO_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pagila_site.authentication.BearerTokenAuthentication"],
+    # Protected unless a view says otherwise: public endpoints opt out explicitly.
+    "DEFAULT_PERMISSION_CLASSES": ["pagila_site.permissions.IsStaffToken"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "pagila_site.errors.api_exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pagila back office API",
+    "DESCRIPTION": "Films, customers, rentals, streaming subscriptions and an AI relay over Pagila.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "pagila_site.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Our request log replaces Django's own per-request warnings (one line per request).
+        "django.request": {"level": "CRITICAL"},
+        "django.server": {"level": "CRITICAL"},
+    },
+}

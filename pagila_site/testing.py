@@ -1,0 +1,11 @@
+"""A pytest plugin loaded before Django (``-p pagila_site.testing`` in pytest.ini).
+
+It only provides test defaults for settings that production must set explicitly, so that a bare
+``pytest`` works; anything already in the environment wins.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DJANGO_SECURE_SSL", "false")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

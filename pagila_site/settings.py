@@ -173,6 +173,8 @@ REST_FRAMEWORK = {
     # Protected unless a view says otherwise: public endpoints opt out explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["pagila_site.permissions.IsStaffToken"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "pagila_site.pagination.ContractPagination",
+    "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "pagila_site.errors.api_exception_handler",
 }
 

@@ -12,7 +12,24 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+class StrictEnv(environ.Env):
+    """django-environ reads any unknown word as False; a typo must not silently turn a setting off."""
+
+    TRUE = {"1", "true", "yes", "on"}
+    FALSE = {"0", "false", "no", "off"}
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        raw = self.str(var, default=None if default is environ.Env.NOTSET else str(default))
+        if raw is None:
+            raise ImproperlyConfigured(f"Set the {var} environment variable")
+        value = raw.strip().lower()
+        if value not in self.TRUE | self.FALSE:
+            raise ValueError(f"{raw!r} is not a boolean (use true or false)")
+        return value in self.TRUE
+
+
+env = StrictEnv()
 # A local .env (git-ignored) is read when present; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 

@@ -1,0 +1,56 @@
+"""Every error under /api/ is the contract's JSON shape: no HTML, no traceback, in any mode."""
+
+import json
+
+import pytest
+from django.test import override_settings
+from django.urls import path
+
+from pagila_site import urls as project_urls
+
+
+def _boom(request):
+    raise RuntimeError("secret internals: password=hunter2")
+
+
+urlpatterns = [*project_urls.urlpatterns, path("api/v1/boom", _boom)]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_it_answers_an_unknown_api_url_with_json_404(client, settings, debug):
+    settings.DEBUG = debug
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@override_settings(ROOT_URLCONF=__name__)
+def test_it_answers_an_unhandled_exception_with_json_500_and_no_traceback(client, settings, debug):
+    settings.DEBUG = debug
+    client.raise_request_exception = False
+    response = client.get("/api/v1/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
+    assert b"hunter2" not in response.content
+    assert b"Traceback" not in response.content
+
+
+def test_it_answers_a_wrong_method_with_json_405(client):
+    response = client.delete("/api/schema/")
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method not allowed.", "code": "method_not_allowed"}
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_it_logs_the_exception_type_without_a_traceback(client, caplog):
+    client.raise_request_exception = False
+    with caplog.at_level("ERROR", logger="pagila.errors"):
+        client.get("/api/v1/boom")
+    from pagila_site.logging import JsonFormatter
+
+    line = JsonFormatter().format(caplog.records[-1])
+    payload = json.loads(line)
+    assert payload["exception"].startswith("RuntimeError")
+    assert "Traceback" not in line

@@ -1,0 +1,101 @@
+"""/health over a real server and a real PostgreSQL that goes away and comes back."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from pagila_site import embedded_db
+
+
+def _get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - local test server
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def _wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def private_postgres(monkeypatch):
+    """A PostgreSQL cluster of its own, so stopping it disturbs no other test."""
+    base = Path(tempfile.mkdtemp(prefix="pagila-health-"))
+    base.chmod(0o755)
+    monkeypatch.setenv("EMBEDDED_PG_DIR", str(base))
+    layout = embedded_db.layout()
+    embedded_db.start(layout)
+    try:
+        yield layout
+    finally:
+        embedded_db.stop(layout)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def app_server(private_postgres):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": embedded_db.url(private_postgres)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "pagila_site.asgi:application",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return _get(f"{base_url}/health")
+        except OSError:
+            return None
+
+    try:
+        _wait_for(up)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_it_reports_the_database_down_and_recovers_by_itself(app_server, private_postgres):
+    assert _get(f"{app_server}/health") == (200, {"status": "ok", "database": "ok"})
+
+    embedded_db.stop(private_postgres)
+    started = time.monotonic()
+    assert _get(f"{app_server}/health") == (503, {"status": "error", "database": "unavailable"})
+    assert time.monotonic() - started < 5, "a down database must fail fast, not hang the worker"
+
+    embedded_db.start(private_postgres)
+    assert _wait_for(lambda: _get(f"{app_server}/health")[0] == 200, timeout=10)

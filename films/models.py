@@ -7,9 +7,11 @@ is mapped but unused. The one column we add, ``film.streaming_available``, comes
 migration ``0002`` since Django never alters an unmanaged table by itself.
 """
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 
 
@@ -44,10 +46,21 @@ class Language(models.Model):
         return self.name
 
 
+class CategoryQuerySet(models.QuerySet):
+    def with_film_count(self):
+        return self.annotate(film_count=models.Count("films"))
+
+    def named(self, name: str):
+        """Categories called ``name``, ignoring case (``action`` finds ``Action``)."""
+        return self.filter(name__iexact=name)
+
+
 class Category(models.Model):
     category_id = models.AutoField(primary_key=True)
     name = models.TextField()
     last_update = models.DateTimeField(db_default=Now())
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         managed = False
@@ -74,9 +87,61 @@ class Actor(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+def _count(queryset) -> models.Subquery:
+    """``(SELECT count(*) ...)`` as an expression: 0 rather than NULL when no row matches.
+
+    The count is a plain function to Django, so the outer query gets no GROUP BY.
+    """
+    return models.Subquery(
+        queryset.order_by().values(n=models.Func(template="count(*)", output_field=models.IntegerField()))
+    )
+
+
 class FilmQuerySet(models.QuerySet):
     def streaming(self):
         return self.filter(streaming_available=True)
+
+    def with_category_names(self):
+        """``category_names``: the film's category names, sorted, from one correlated subquery."""
+        names = (
+            FilmCategory.objects.filter(film=OuterRef("pk"))
+            .order_by("category__name")
+            .values("category__name")
+        )
+        return self.annotate(category_names=ArraySubquery(names))
+
+    def with_actors(self):
+        return self.prefetch_related(models.Prefetch("actors", queryset=Actor.objects.all()))
+
+    def with_copies(self):
+        """``copies_total`` and ``copies_in_stock``: inventory rows, and those not out on an open rental.
+
+        An open rental is one with no ``return_date``, as in Pagila's ``inventory_in_stock()``.
+        """
+        # rentals.models imports this module, so its models are imported when a query is built.
+        from rentals.models import Inventory, Rental
+
+        copies = Inventory.objects.filter(film=OuterRef("pk"))
+        out = Rental.objects.filter(inventory=OuterRef("pk"), return_date__isnull=True)
+        return self.annotate(copies_total=_count(copies), copies_in_stock=_count(copies.filter(~Exists(out))))
+
+    def in_category(self, name: str):
+        """Films in the category called ``name`` (any case), each once whatever its other categories.
+
+        EXISTS rather than a join: a join repeats a film per matching row and needs DISTINCT.
+        """
+        return self.filter(
+            Exists(FilmCategory.objects.filter(film=OuterRef("pk"), category__name__iexact=name))
+        )
+
+    def search(self, text: str):
+        """Full-text search in web-search syntax (``words``, ``"a phrase"``, ``-excluded``).
+
+        Matches Pagila's ``fulltext`` column, which its trigger builds from title and description
+        with the ``english`` configuration; the query uses the same one so stems agree, and the
+        ``@@`` match can use the column's GiST index.
+        """
+        return self.filter(fulltext=SearchQuery(text, search_type="websearch", config="english"))
 
 
 class Film(models.Model):

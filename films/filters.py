@@ -1,0 +1,106 @@
+"""Query parameters of the film list, as the contract's Films section defines them.
+
+Every documented parameter is validated: a value that is unknown or malformed is a 400 naming
+the parameter, never silently ignored (django-filter's stock boolean widget would read
+``streaming_available=maybe`` as "no filter", hence the strict fields below).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+
+from films.models import Category, Film, MpaaRating
+
+# PostgreSQL's ``integer``: release_year is one, and a larger value is a client error, not a 500.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+RATING_SCHEMA = {"type": "string", "enum": MpaaRating.values, "description": "MPAA rating."}
+ORDERING_FIELDS = ("film_id", "title", "rental_rate", "length", "release_year")
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (any case); anything else is invalid rather than ignored."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return {"true": True, "false": False}[str(value).lower()]
+        except KeyError:
+            raise ValidationError("Must be true or false.", code="invalid") from None
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # The rest_framework BooleanFilter's widget maps unknown values to None ("no filter").
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+class IntegerFilter(filters.NumberFilter):
+    """An exact integer (``2006``): NumberFilter's decimal field would accept ``2006.5``."""
+
+    field_class = forms.IntegerField
+
+
+class CategoryNameField(forms.CharField):
+    """A category name in any case; an unknown name is invalid, like any unknown filter value."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not Category.objects.named(value).exists():
+            raise ValidationError(
+                "No category is called %(value)s.", code="invalid_choice", params={"value": value}
+            )
+
+
+class CategoryFilter(filters.CharFilter):
+    field_class = CategoryNameField
+
+
+class FilmOrderingFilter(filters.OrderingFilter):
+    """The contract's orderings, with ties always broken by ``film_id`` so pages are stable."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "film_id")
+        return qs
+
+
+class FilmFilter(filters.FilterSet):
+    category = CategoryFilter(
+        method="filter_category",
+        help_text="Category name, case-insensitive exact (`Action`, `action`); each film appears once.",
+    )
+    # The schema is spelled out: introspection would copy the model column's "nullable".
+    rating = extend_schema_field(
+        {"type": "string", "enum": MpaaRating.values, "description": "MPAA rating."}
+    )(filters.ChoiceFilter(choices=MpaaRating.choices))
+    streaming_available = StrictBooleanFilter(help_text="`true` or `false`.")
+    release_year = IntegerFilter(min_value=INT_MIN, max_value=INT_MAX, help_text="Release year.")
+    title = filters.CharFilter(lookup_expr="icontains", help_text="Case-insensitive substring of the title.")
+    search = filters.CharFilter(
+        method="filter_search",
+        help_text=(
+            "Full-text search over title and description in web-search syntax: words, "
+            '`"a phrase"`, `-excluded`.'
+        ),
+    )
+    ordering = FilmOrderingFilter(
+        fields=ORDERING_FIELDS,
+        help_text="Sort key, `-` for descending (default `film_id`); ties are broken by `film_id`.",
+    )
+
+    class Meta:
+        model = Film
+        fields = ("category", "rating", "streaming_available", "release_year", "title", "search")
+
+    def filter_category(self, queryset, name, value):
+        return queryset.in_category(value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)

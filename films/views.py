@@ -1,0 +1,92 @@
+"""The films catalogue API: films (public reads, staff-only streaming flag) and categories.
+
+Each list costs a fixed number of queries whatever the page size: categories, copies and
+counts are SQL annotations (see ``FilmQuerySet`` and ``CategoryQuerySet``), the language comes
+with ``select_related`` and a detail's actors with one prefetch.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from films.filters import INT_MAX, FilmFilter
+from films.models import Category, Film
+from films.serializers import (
+    CategorySerializer,
+    FilmDetailSerializer,
+    FilmSerializer,
+    FilmStreamingSerializer,
+)
+from pagila_site.permissions import PublicReadStaffWrite
+from pagila_site.schema import error_responses
+
+NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: `If-None-Match` matches the `ETag`.")}
+FILM_ID = OpenApiParameter(
+    "film_id", {"type": "integer", "minimum": 1, "maximum": INT_MAX}, OpenApiParameter.PATH
+)
+
+
+@extend_schema(tags=["films"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List films",
+        responses={200: FilmSerializer, **NOT_MODIFIED, **error_responses(400, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="Show a film with its actors and copies",
+        parameters=[FILM_ID],
+        responses={200: FilmDetailSerializer, **NOT_MODIFIED, **error_responses(404)},
+    ),
+    partial_update=extend_schema(
+        summary="Change whether a film can be streamed",
+        parameters=[FILM_ID],
+        request=FilmStreamingSerializer,
+        responses={200: FilmDetailSerializer, **error_responses(400, 401, 404)},
+    ),
+)
+class FilmViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    # fulltext is only ever matched in SQL; loading each film's tsvector would be waste.
+    queryset = Film.objects.select_related("language").with_category_names().defer("fulltext")
+    filterset_class = FilmFilter
+    permission_classes = [PublicReadStaffWrite]
+    lookup_field = "film_id"
+    # At most 10 digits: a longer "id" can't be a PostgreSQL integer, and Django answers
+    # 10-digit values above its range with no row (404) rather than a database error.
+    lookup_value_regex = "[0-9]{1,10}"
+    # PATCH only: the streaming flag is the one writable field, so PUT has nothing to replace.
+    http_method_names = ["get", "patch", "head", "options"]
+    serializer_classes = {
+        "list": FilmSerializer,
+        "retrieve": FilmDetailSerializer,
+        "partial_update": FilmStreamingSerializer,
+    }
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            queryset = queryset.with_actors().with_copies()
+        return queryset
+
+    def get_serializer_class(self):
+        return self.serializer_classes.get(self.action, FilmSerializer)
+
+    def filter_queryset(self, queryset):
+        # The filters are the list's parameters; a detail URL names its film already.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+@extend_schema(tags=["films"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List categories with their number of films",
+        responses={200: CategorySerializer, **NOT_MODIFIED, **error_responses(400, 404)},
+    ),
+)
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    # Explicit: Django drops Meta.ordering from GROUP BY queries such as this count.
+    queryset = Category.objects.with_film_count().order_by("name", "category_id")
+    serializer_class = CategorySerializer
+    permission_classes = [PublicReadStaffWrite]

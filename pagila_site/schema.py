@@ -1,0 +1,74 @@
+"""What the OpenAPI schema needs beyond drf-spectacular's introspection.
+
+- the bearer token scheme of :class:`pagila_site.authentication.BearerTokenAuthentication`,
+  required only by operations that an anonymous caller may not use;
+- the contract's error shape as two components, ``Error`` and ``ValidationError``, and
+  :func:`error_responses` to declare them on an operation.
+
+Importing this module registers the authentication extension; the views that use
+:func:`error_responses` import it, which happens before any schema is generated.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from pagila_site.errors import DEFAULT_CODES
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `errors` names each offending field or query parameter.",
+    401: "No valid bearer token (`not_authenticated` or `authentication_failed`).",
+    403: "The token's user may not do this (`permission_denied`).",
+    404: "Not found (`not_found`).",
+}
+
+
+def allows_anonymous(view, method: str) -> bool:
+    """Whether every permission of ``view`` lets an unauthenticated ``method`` request through."""
+    request = Request(RequestFactory().generic(method, "/"))
+    request.user = AnonymousUser()
+    return all(permission.has_permission(request, view) for permission in view.get_permissions())
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "pagila_site.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_requirement(self, auto_schema):
+        # Public operations (film reads, say) list no requirement, so the docs show no lock.
+        if allows_anonymous(auto_schema.view, auto_schema.method):
+            return []
+        return {self.name: []}
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Authorization: Bearer <token>`; tokens are issued to staff.",
+        }
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A human sentence.")
+    code = serializers.CharField(help_text="A stable snake_case code, e.g. `not_found`.")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by field or query parameter name.",
+    )
+
+
+def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """The contract's error bodies for ``status_codes``, to merge into ``extend_schema(responses=)``."""
+    return {
+        code: OpenApiResponse(
+            ValidationErrorSerializer if code == 400 else ErrorSerializer,
+            description=ERROR_DESCRIPTIONS.get(code) or DEFAULT_CODES[code][1],
+        )
+        for code in status_codes
+    }

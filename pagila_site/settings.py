@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "pagila_site.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every GET answered in full (hash of the rendered body) and 304 for If-None-Match.
+    "django.middleware.http.ConditionalGetMiddleware",
     "pagila_site.middleware.OptionalSlashMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -2,10 +2,16 @@
 
 Maps ``inventory``, ``rental`` and the partitioned ``payment`` table (primary key
 ``(payment_date, payment_id)``; rows live in the monthly ``payment_p2022_*`` partitions).
+The one thing we add to Pagila's schema is the partial unique index behind
+``Rental.Meta.constraints`` (migration ``0002``): at most one open rental per copy.
 """
 
+from decimal import Decimal
+
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Extract, Greatest, Now
+from django.db.models.lookups import GreaterThan, LessThan
 
 from customers.models import Customer, Staff, Store
 from films.models import Film
@@ -27,6 +33,74 @@ class Inventory(models.Model):
         return f"Copy {self.inventory_id}"
 
 
+OPEN_RENTAL_CONSTRAINT = "rental_one_open_per_inventory"
+
+
+class MakeInterval(models.Func):
+    """PostgreSQL's ``make_interval(days => n)``: a whole number of days as an interval."""
+
+    function = "make_interval"
+    template = "%(function)s(days => %(expressions)s)"
+    output_field = models.DurationField()
+
+
+def _due_date():
+    # Pagila's rule (see its rewards_report and get_customer_balance): a copy is due
+    # rental_duration days after it was rented.
+    return ExpressionWrapper(
+        F("rental_date") + MakeInterval(F("inventory__film__rental_duration")),
+        output_field=models.DateTimeField(),
+    )
+
+
+class RentalQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(return_date__isnull=True)
+
+    def returned(self):
+        return self.filter(return_date__isnull=False)
+
+    def overdue(self):
+        """Open rentals past their due date, judged by the database clock."""
+        return self.open().filter(LessThan(_due_date(), Now()))
+
+    def with_due_date(self):
+        """Annotate ``due_date`` and ``overdue`` in SQL, so a page of rentals costs one query."""
+        return self.annotate(due_date=_due_date()).annotate(
+            overdue=ExpressionWrapper(
+                Q(return_date__isnull=True, due_date__lt=Now()), output_field=models.BooleanField()
+            )
+        )
+
+    def with_film(self):
+        """Annotate the rented film's ``film_id`` and ``film_title`` without loading the film row."""
+        return self.annotate(film_id=F("inventory__film_id"), film_title=F("inventory__film__title"))
+
+    def with_amount_due(self):
+        """Annotate ``amount_due`` of returned rentals with Pagila's fee rule, in exact numeric SQL.
+
+        The film's rental_rate, plus $1.00 per whole day between due date and return, plus the
+        replacement cost when the rental lasted more than twice rental_duration days.
+        """
+        film = "inventory__film__"
+        days_late = Greatest(Value(0), Extract(F("return_date") - _due_date(), "day"))
+        lost = Case(
+            When(
+                GreaterThan(
+                    F("return_date") - F("rental_date"), MakeInterval(F(f"{film}rental_duration") * 2)
+                ),
+                then=F(f"{film}replacement_cost"),
+            ),
+            default=Value(Decimal("0.00")),
+        )
+        return self.annotate(
+            amount_due=ExpressionWrapper(
+                F(f"{film}rental_rate") + days_late + lost,
+                output_field=models.DecimalField(max_digits=9, decimal_places=2),
+            )
+        )
+
+
 class Rental(models.Model):
     rental_id = models.AutoField(primary_key=True)
     rental_date = models.DateTimeField()
@@ -36,10 +110,22 @@ class Rental(models.Model):
     staff = models.ForeignKey(Staff, models.DO_NOTHING, related_name="rentals")
     last_update = models.DateTimeField(db_default=Now())
 
+    objects = RentalQuerySet.as_manager()
+
     class Meta:
         managed = False
         db_table = "rental"
         ordering = ["-rental_date", "-rental_id"]
+        constraints = [
+            # Created by migration 0002 (Django leaves unmanaged tables alone): whoever
+            # writes, API, admin or plain SQL, a copy is out on at most one open rental.
+            models.UniqueConstraint(
+                fields=["inventory"],
+                condition=Q(return_date__isnull=True),
+                name=OPEN_RENTAL_CONSTRAINT,
+                violation_error_message="This copy is already out on an open rental.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Rental {self.rental_id}"

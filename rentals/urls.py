@@ -1,3 +1,18 @@
-"""URLs of the rentals API (mounted under /api/v1/)."""
+"""URLs of the rentals API (mounted under /api/v1/). Ids are ``int`` path converters."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from rentals import views
+
+router = SimpleRouter(use_regex_path=False)
+router.register("rentals", views.RentalViewSet, basename="rental")
+
+urlpatterns = [
+    path(
+        "customers/<int:customer_id>/rentals/",
+        views.CustomerRentalViewSet.as_view({"get": "list", "post": "create"}),
+        name="customer-rentals",
+    ),
+    *router.urls,
+]

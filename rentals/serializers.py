@@ -1,0 +1,39 @@
+"""Wire shapes of rentals. Read from querysets annotated by ``RentalQuerySet``
+(``with_due_date()``, ``with_film()``, ``with_amount_due()``), never computed per row here."""
+
+from rest_framework import serializers
+
+from customers.filters import PG_INT_MAX
+
+
+class RentalFilmSerializer(serializers.Serializer):
+    film_id = serializers.IntegerField()
+    title = serializers.CharField(source="film_title")
+
+
+class RentalSerializer(serializers.Serializer):
+    rental_id = serializers.IntegerField()
+    rental_date = serializers.DateTimeField()
+    return_date = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.DateTimeField(help_text="rental_date + the film's rental_duration days.")
+    overdue = serializers.BooleanField(help_text="Not returned and past due_date.")
+    customer_id = serializers.IntegerField()
+    inventory_id = serializers.IntegerField()
+    staff_id = serializers.IntegerField()
+    film = RentalFilmSerializer(source="*")
+
+
+class ReturnedRentalSerializer(RentalSerializer):
+    amount_due = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        help_text=(
+            "The film's rental_rate, plus 1.00 per whole day between due_date and return_date, "
+            "plus the replacement_cost when the rental lasted more than twice rental_duration days."
+        ),
+    )
+
+
+class RentalCreateSerializer(serializers.Serializer):
+    inventory_id = serializers.IntegerField(min_value=1, max_value=PG_INT_MAX)
+    staff_id = serializers.IntegerField(min_value=1, max_value=PG_INT_MAX)

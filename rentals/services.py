@@ -1,0 +1,106 @@
+"""Renting and returning copies: the one place these writes happen.
+
+The API, the admin and management commands all call these functions, so the rules hold
+whoever rents. Refusals are the domain exceptions below (the API maps them to 400/409);
+an unknown customer or rental is the model's ``DoesNotExist`` (404 in the API).
+
+Two rentals of one copy can never both be open: the partial unique index
+``rental_one_open_per_inventory`` (migration 0002) guarantees it for every writer, and
+``rental_create`` locks the copy's ``inventory`` row first so that concurrent requests queue
+and get a clean "not in stock" rather than racing to the index.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Now
+
+from customers.models import Customer, Staff
+from rentals.models import OPEN_RENTAL_CONSTRAINT, Inventory, Rental
+
+
+class RentalError(Exception):
+    """A rental rule refused the write. ``code`` is the stable code the API answers with."""
+
+    code = "invalid"
+    message = "The rental was refused."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+
+
+class InvalidRental(RentalError):
+    """The request names something that can't be rented with (a 400 for ``field``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class CustomerInactive(RentalError):
+    code = "customer_inactive"
+    message = "This customer is inactive and cannot rent."
+
+
+class NotInStock(RentalError):
+    code = "not_in_stock"
+    message = "This copy is out on an open rental."
+
+
+class AlreadyReturned(RentalError):
+    code = "already_returned"
+    message = "This rental has already been returned."
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint or index PostgreSQL reported, if any."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+@transaction.atomic
+def rental_create(*, customer_id: int, inventory_id: int, staff_id: int) -> Rental:
+    """Rent copy ``inventory_id`` to the customer now (the database's clock).
+
+    Raises ``Customer.DoesNotExist``, ``InvalidRental`` (unknown copy or staff, inactive
+    staff), ``CustomerInactive`` or ``NotInStock``.
+    """
+    customer = Customer.objects.only("active").get(pk=customer_id)
+    staff_active = Staff.objects.filter(pk=staff_id).values_list("active", flat=True).first()
+    if staff_active is None:
+        raise InvalidRental("staff_id", f"No staff member with id {staff_id}.")
+    if not staff_active:
+        raise InvalidRental("staff_id", f"Staff member {staff_id} is inactive.")
+    # The lock serialises every rental of this copy: a second request waits here until the
+    # first commits, then sees its open rental below. Without it both could pass the check.
+    copy = Inventory.objects.select_for_update().filter(pk=inventory_id).first()
+    if copy is None:
+        raise InvalidRental("inventory_id", f"No copy with inventory id {inventory_id}.")
+    if not customer.is_active:
+        raise CustomerInactive()
+    if Rental.objects.open().filter(inventory_id=inventory_id).exists():
+        raise NotInStock()
+    rental = Rental(rental_date=Now(), inventory_id=inventory_id, customer_id=customer_id, staff_id=staff_id)
+    try:
+        # A savepoint, so the caller's transaction survives the refusal.
+        with transaction.atomic():
+            rental.save(force_insert=True)
+    except IntegrityError as exc:
+        # A writer that skipped the lock (raw SQL, another tool) got there first.
+        if violated_constraint(exc) == OPEN_RENTAL_CONSTRAINT:
+            raise NotInStock() from exc
+        raise
+    return rental
+
+
+@transaction.atomic
+def rental_return(*, rental_id: int) -> Rental:
+    """Return the rental now; the result carries ``amount_due`` by Pagila's fee rule.
+
+    Raises ``Rental.DoesNotExist`` or ``AlreadyReturned``.
+    """
+    # Locking the row makes the second of two simultaneous returns wait, then see the first's
+    # return_date, instead of overwriting it.
+    rental = Rental.objects.select_for_update().only("return_date").get(pk=rental_id)
+    if rental.return_date is not None:
+        raise AlreadyReturned()
+    Rental.objects.filter(pk=rental_id).update(return_date=Now())
+    return Rental.objects.with_due_date().with_film().with_amount_due().get(pk=rental_id)

@@ -1,0 +1,38 @@
+"""GET /api/v1/customers/{customer_id}/rentals/: one customer's rentals, newest first."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(response):
+    return [rental["rental_id"] for rental in response.json()["results"]]
+
+
+def test_it_lists_the_customers_rentals_newest_first(auth_client):
+    response = auth_client.get("/api/v1/customers/1/rentals/?page_size=3")
+    assert response.status_code == 200
+    assert response.json()["count"] == 32
+    assert _ids(response) == [15315, 15298, 14825]
+
+
+@pytest.mark.parametrize(("status", "count"), [("open", 3), ("overdue", 3), ("returned", 38)])
+def test_it_filters_by_status(auth_client, status, count):
+    response = auth_client.get(f"/api/v1/customers/75/rentals/?status={status}")
+    assert response.json()["count"] == count
+    assert {rental["customer_id"] for rental in response.json()["results"]} == {75}
+
+
+def test_it_refuses_an_unknown_status(auth_client):
+    response = auth_client.get("/api/v1/customers/75/rentals/?status=lost")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "status": ["Select a valid choice. lost is not one of the available choices."]
+    }
+
+
+@pytest.mark.parametrize("customer_id", ["600", str(2**31), "9" * 30])
+def test_it_answers_404_for_an_unknown_customer(auth_client, customer_id):
+    response = auth_client.get(f"/api/v1/customers/{customer_id}/rentals/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}

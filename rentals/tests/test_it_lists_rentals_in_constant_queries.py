@@ -1,0 +1,29 @@
+"""Every rental list costs the same number of queries whatever the page size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # token, count, page
+        ("/api/v1/rentals/?status=returned", 3),
+        # token, customer, count, page
+        ("/api/v1/customers/75/rentals/", 4),
+    ],
+)
+def test_it_lists_a_page_of_one_or_a_hundred_rentals_in_the_same_queries(auth_client, url, expected):
+    auth_client.get(url)  # the first request also records the token's last use
+    assert _queries(auth_client, f"{url}&page_size=1" if "?" in url else f"{url}?page_size=1") == expected
+    assert _queries(auth_client, f"{url}&page_size=100" if "?" in url else f"{url}?page_size=100") == expected

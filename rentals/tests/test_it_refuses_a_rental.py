@@ -1,0 +1,123 @@
+"""POST /api/v1/customers/{customer_id}/rentals/: every way a rental is refused."""
+
+import pytest
+from django.db import connection
+
+from rentals.tests.conftest import sql_one
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/customers/{}/rentals/"
+
+
+def _rent(client, customer_id, body):
+    return client.post(URL.format(customer_id), body, format="json")
+
+
+def _open_rentals():
+    return sql_one("SELECT count(*) FROM rental WHERE return_date IS NULL")[0]
+
+
+def test_it_answers_404_for_an_unknown_customer(auth_client, copy_in_stock):
+    response = _rent(auth_client, 600, {"inventory_id": copy_in_stock, "staff_id": 1})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_it_answers_404_for_a_customer_id_beyond_the_integer_range(auth_client, copy_in_stock):
+    response = _rent(auth_client, 2**31, {"inventory_id": copy_in_stock, "staff_id": 1})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_it_answers_404_for_an_unknown_customer_whatever_the_body(auth_client):
+    response = _rent(auth_client, 600, {"inventory_id": "x"})
+    assert response.status_code == 404
+
+
+def test_it_refuses_missing_fields(auth_client):
+    response = _rent(auth_client, 1, {})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Invalid input: inventory_id: This field is required.",
+        "code": "invalid",
+        "errors": {"inventory_id": ["This field is required."], "staff_id": ["This field is required."]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "A valid integer is required."),
+        (1.5, "A valid integer is required."),
+        (None, "This field may not be null."),
+        (0, "Ensure this value is greater than or equal to 1."),
+        (2**31, "Ensure this value is less than or equal to 2147483647."),
+    ],
+)
+def test_it_refuses_an_ill_typed_inventory_id(auth_client, value, message):
+    response = _rent(auth_client, 1, {"inventory_id": value, "staff_id": 1})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"Invalid input: inventory_id: {message}",
+        "code": "invalid",
+        "errors": {"inventory_id": [message]},
+    }
+
+
+def test_it_refuses_a_body_that_is_not_an_object(auth_client):
+    response = _rent(auth_client, 1, [1, 2])
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_it_refuses_an_unknown_inventory_id(auth_client):
+    response = _rent(auth_client, 1, {"inventory_id": 999999, "staff_id": 1})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Invalid input: inventory_id: No copy with inventory id 999999.",
+        "code": "invalid",
+        "errors": {"inventory_id": ["No copy with inventory id 999999."]},
+    }
+
+
+def test_it_refuses_an_unknown_staff_id(auth_client, copy_in_stock):
+    response = _rent(auth_client, 1, {"inventory_id": copy_in_stock, "staff_id": 999999})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Invalid input: staff_id: No staff member with id 999999.",
+        "code": "invalid",
+        "errors": {"staff_id": ["No staff member with id 999999."]},
+    }
+
+
+def test_it_refuses_an_inactive_staff_member(auth_client, copy_in_stock):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE staff SET active = false WHERE staff_id = 3")
+    response = _rent(auth_client, 1, {"inventory_id": copy_in_stock, "staff_id": 3})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Invalid input: staff_id: Staff member 3 is inactive.",
+        "code": "invalid",
+        "errors": {"staff_id": ["Staff member 3 is inactive."]},
+    }
+
+
+def test_it_refuses_a_copy_out_on_an_open_rental(auth_client, copy_out):
+    before = _open_rentals()
+    response = _rent(auth_client, 1, {"inventory_id": copy_out, "staff_id": 1})
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This copy is out on an open rental.", "code": "not_in_stock"}
+    assert _open_rentals() == before
+
+
+def test_it_refuses_an_inactive_customer(auth_client, copy_in_stock):
+    assert sql_one("SELECT active FROM customer WHERE customer_id = 16") == (0,)
+    before = _open_rentals()
+    response = _rent(auth_client, 16, {"inventory_id": copy_in_stock, "staff_id": 1})
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "This customer is inactive and cannot rent.",
+        "code": "customer_inactive",
+    }
+    assert _open_rentals() == before

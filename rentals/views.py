@@ -1,0 +1,139 @@
+"""Rentals: lists, renting a copy to a customer, and returning it (staff only).
+
+Writes go through ``rentals.services``; this module only parses input, maps the services'
+refusals to the contract's status codes, and reads the result back with its annotations.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from customers.models import Customer
+from pagila_site.schema import ErrorSerializer, error_responses
+from rentals.filters import CustomerRentalFilter, RentalFilter
+from rentals.models import Rental
+from rentals.serializers import RentalCreateSerializer, RentalSerializer, ReturnedRentalSerializer
+from rentals.services import InvalidRental, RentalError, rental_create, rental_return
+
+
+class Conflict(exceptions.APIException):
+    """409: the request is valid but the rental's current state refuses it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+def api_error(exc: RentalError) -> exceptions.APIException:
+    """The contract's answer to a service's refusal."""
+    if isinstance(exc, InvalidRental):
+        return exceptions.ValidationError({exc.field: [str(exc)]})
+    return Conflict(detail=str(exc), code=exc.code)
+
+
+def rentals():
+    """Rentals as the API shows them: due date, overdue flag and film, newest first."""
+    return Rental.objects.with_due_date().with_film().order_by("-rental_date", "-rental_id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List rentals, newest first",
+        responses={200: RentalSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="A rental", responses={200: RentalSerializer, **error_responses(401, 404)}
+    ),
+)
+class RentalViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = rentals()
+    serializer_class = RentalSerializer
+    filterset_class = RentalFilter
+    lookup_url_kwarg = "rental_id"
+    lookup_value_converter = "int"
+
+    @extend_schema(
+        summary="Return a rented copy",
+        description="Sets return_date to the database's now() and answers the amount due.",
+        request=None,
+        responses={
+            200: ReturnedRentalSerializer,
+            **error_responses(401, 404),
+            409: OpenApiResponse(ErrorSerializer, description="Already returned (code `already_returned`)."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_rental(self, request, rental_id: int):
+        try:
+            rental = rental_return(rental_id=rental_id)
+        except Rental.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
+        except RentalError as exc:
+            raise api_error(exc) from exc
+        return Response(ReturnedRentalSerializer(rental).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A customer's rentals, newest first",
+        responses={200: RentalSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    create=extend_schema(
+        summary="Rent a copy to a customer",
+        description="rental_date is the database's now(). A copy can be out on one open rental only. "
+        "400 covers missing or ill-typed fields, an unknown inventory_id or staff_id and inactive staff.",
+        request=RentalCreateSerializer,
+        responses={
+            201: RentalSerializer,
+            **error_responses(400, 401, 404),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The copy is out on an open rental (code `not_in_stock`), or the "
+                "customer is inactive (code `customer_inactive`).",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Path of the new rental, e.g. `/api/v1/rentals/16050/`.",
+                response=[201],
+            )
+        ],
+    ),
+)
+class CustomerRentalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = rentals()
+    serializer_class = RentalSerializer
+    filterset_class = CustomerRentalFilter
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # After authentication, before the body is read: an unknown customer is 404 whatever
+        # the body says.
+        self.customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_id"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no customer
+            return Rental.objects.none()
+        return super().get_queryset().filter(customer=self.customer)
+
+    def create(self, request, customer_id: int):
+        serializer = RentalCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            rental = rental_create(customer_id=customer_id, **serializer.validated_data)
+        except Customer.DoesNotExist as exc:  # deleted since initial()
+            raise exceptions.NotFound() from exc
+        except RentalError as exc:
+            raise api_error(exc) from exc
+        rental = self.get_queryset().get(pk=rental.pk)
+        location = reverse("rental-detail", kwargs={"rental_id": rental.pk})
+        return Response(
+            RentalSerializer(rental).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )

@@ -28,7 +28,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
             obj.save(update_fields=["name"])
             return
         token, raw = token_issue(user=obj.user, name=obj.name)
-        obj.pk = token.pk
+        # The admin goes on with ``obj`` (messages, change log): make it the issued row.
+        obj.__dict__.update(token.__dict__)
         messages.warning(
             request, f"Token for {obj.user}: {raw}  (copy it now: it is stored hashed and never shown again)"
         )

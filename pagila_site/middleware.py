@@ -10,6 +10,7 @@ import time
 import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.db import InterfaceError, OperationalError
 from django.urls import Resolver404, get_resolver
 
 from pagila_site.errors import error_response
@@ -118,6 +119,15 @@ class ApiErrorMiddleware(_BothModes):
     def process_exception(self, request, exception):
         if not request.path.startswith("/api/"):
             return None
+        if isinstance(exception, OperationalError | InterfaceError):
+            # The database is down or unreachable: say so fast, and the client may retry.
+            error_logger.warning(
+                "database unavailable",
+                extra={"path": request.path, "request_id": getattr(request, "request_id", None)},
+            )
+            response = error_response(503, "The database is temporarily unavailable.", "database_unavailable")
+            response["Retry-After"] = "5"
+            return response
         error_logger.error(
             "unhandled exception",
             exc_info=exception,

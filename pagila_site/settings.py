@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,7 +57,7 @@ ALLOWED_HOSTS = _env(env.list, "DJANGO_ALLOWED_HOSTS", default=["localhost", "12
 CSRF_TRUSTED_ORIGINS = _env(env.list, "DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "pagila_site.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -123,12 +124,21 @@ if "DATABASE_URL" not in env:
 DATABASES = {"default": _env(env.db_url, "DATABASE_URL")}
 DATABASES["default"].update(
     {
-        "CONN_MAX_AGE": _env(env.int, "DATABASE_CONN_MAX_AGE", default=60),
-        # A connection broken by a database restart is replaced instead of failing requests.
-        "CONN_HEALTH_CHECKS": True,
+        # Connections come from a psycopg pool per process (Django's own integration): under
+        # ASGI every request runs in a fresh thread, so per-thread persistent connections
+        # would pile up until PostgreSQL refuses clients.
+        "CONN_MAX_AGE": 0,
         "OPTIONS": {
             # Fail fast (503) instead of hanging workers when the server is unreachable.
             "connect_timeout": _env(env.int, "DATABASE_CONNECT_TIMEOUT", default=3),
+            "pool": {
+                "min_size": _env(env.int, "DATABASE_POOL_MIN_SIZE", default=2),
+                "max_size": _env(env.int, "DATABASE_POOL_MAX_SIZE", default=8),
+                # Seconds a request waits for a free connection before failing (503).
+                "timeout": _env(env.float, "DATABASE_POOL_TIMEOUT", default=2.0),
+                # A connection broken by a database restart is noticed and replaced.
+                "check": ConnectionPool.check_connection,
+            },
         },
         # Tests clone their database from a template holding Pagila and the migrations
         # (see conftest.py); serialising 45,000 rows for rollback emulation is not needed.
@@ -205,7 +215,54 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send the schema's URL to validator.swagger.io for a badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
+
+# --- AI ------------------------------------------------------------------------------------------
+# Any OpenAI-compatible chat-completions server: OpenAI, a gateway, or a local Ollama, vLLM or
+# llama.cpp (OPENAI_BASE_URL=http://localhost:11434/v1 and any non-empty key). Without a key the
+# AI endpoints answer 503 ai_not_configured; nothing else depends on these. An empty value means
+# the default, as .env.example's blank lines suggest.
+
+
+def _http_url(name, default):
+    from urllib.parse import urlsplit
+
+    value = env.str(name, default="") or default
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL such as {default}, got {value!r}")
+    return value
+
+
+def _positive_float(name, default):
+    raw = env.str(name, default="")
+    value = float(raw) if raw else default
+    if not 0 < value < float("inf"):  # also rejects nan
+        raise ValueError(f"expected a finite number of seconds above 0, got {value!r}")
+    return value
+
+
+def _rate(name, default):
+    import re
+
+    value = env.str(name, default="") or default
+    # The rate strings DRF's throttles parse: requests per second, minute, hour or day.
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ValueError(f"expected a rate such as {default} or 1000/day, got {value!r}")
+    return value
+
+
+OPENAI_API_KEY = _env(env.str, "OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = _env(_http_url, "OPENAI_BASE_URL", default="https://api.openai.com/v1")
+OPENAI_MODEL = _env(env.str, "OPENAI_MODEL", default="").strip() or "gpt-4o-mini"
+# Seconds to connect, and then between any two reads: a stream that keeps producing is never cut.
+OPENAI_TIMEOUT = _env(_positive_float, "OPENAI_TIMEOUT", default=30.0)
+# Per staff token, else per client address; counted in the default cache (per process unless
+# CACHES names a shared one).
+AI_RATE_LIMIT = _env(_rate, "AI_RATE_LIMIT", default="30/min")
+# --- end AI --------------------------------------------------------------------------------------
 
 LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -54,3 +54,24 @@ def test_it_logs_the_exception_type_without_a_traceback(client, caplog):
     payload = json.loads(line)
     assert payload["exception"].startswith("RuntimeError")
     assert "Traceback" not in line
+
+
+def _db_down(request):
+    from django.db import OperationalError
+
+    raise OperationalError("connection refused")
+
+
+urlpatterns.append(path("api/v1/db-down", _db_down))
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_it_answers_503_when_the_database_is_unreachable(client):
+    client.raise_request_exception = False
+    response = client.get("/api/v1/db-down")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "detail": "The database is temporarily unavailable.",
+        "code": "database_unavailable",
+    }

@@ -1,0 +1,94 @@
+"""Customers, staff, stores and streaming subscriptions in the back office."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from customers.models import Address, Customer, Staff, Store, StreamingSubscription
+from pagila_site.admin_filters import id_input_filter
+
+
+class ActiveListFilter(admin.SimpleListFilter):
+    """Pagila's ``customer.active`` is an integer: 1 active, 0 inactive."""
+
+    title = "active"
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Active"), ("0", "Inactive")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(active=1)
+        if self.value() == "0":
+            return queryset.exclude(active=1)
+        return queryset
+
+
+class StreamingSubscriptionInline(admin.TabularInline):
+    model = StreamingSubscription
+    extra = 0
+    fields = ["plan_name", "start_date", "end_date"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["customer_id", "last_name", "first_name", "email", "store_id", "is_active", "open_rentals"]
+    list_display_links = ["customer_id", "last_name"]
+    list_filter = [ActiveListFilter, id_input_filter("store_id", "store id")]
+    search_fields = ["first_name", "last_name", "email"]
+    raw_id_fields = ["store", "address"]
+    readonly_fields = ["open_rentals", "create_date"]
+    fields = ["first_name", "last_name", "email", "store", "address", "active", "create_date", "open_rentals"]
+    inlines = [StreamingSubscriptionInline]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_open_rentals=Count("rentals", filter=Q(rentals__return_date__isnull=True)))
+        )
+
+    @admin.display(description="active", boolean=True, ordering="active")
+    def is_active(self, customer):
+        return customer.is_active
+
+    @admin.display(description="open rentals", ordering="_open_rentals")
+    def open_rentals(self, customer):
+        return customer._open_rentals
+
+
+@admin.register(StreamingSubscription)
+class StreamingSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["id", "customer", "plan_name", "start_date", "end_date"]
+    list_select_related = ["customer"]
+    search_fields = ["plan_name", "customer__first_name", "customer__last_name", "customer__email"]
+    autocomplete_fields = ["customer"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = ["staff_id", "last_name", "first_name", "username", "email", "store_id", "active"]
+    list_display_links = ["staff_id", "last_name"]
+    list_filter = ["active", id_input_filter("store_id", "store id")]
+    search_fields = ["first_name", "last_name", "username", "email"]
+    raw_id_fields = ["store", "address"]
+    list_per_page = 50
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["store_id", "manager_staff_id", "address"]
+    list_select_related = ["address"]
+    search_fields = ["address__address", "address__district"]
+    raw_id_fields = ["address"]
+    list_per_page = 50
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ["address", "district", "city", "postal_code", "phone"]
+    list_select_related = ["city"]
+    search_fields = ["address", "district", "postal_code", "phone"]
+    raw_id_fields = ["city"]

@@ -1,0 +1,48 @@
+"""The staff back office: Django's admin with a dashboard index and an "Ask AI" page."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from pagila_site import charts, dashboard
+
+
+def _money(value) -> str:
+    return f"${value:,.2f}"
+
+
+class BackOfficeSite(admin.AdminSite):
+    site_header = "Pagila back office"
+    site_title = "Pagila back office"
+    index_title = "Dashboard"
+    index_template = "admin/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        context = {
+            "figures": dashboard.key_figures(),
+            "rentals_chart": charts.column_chart(
+                dashboard.rentals_per_day(),
+                title="Rentals per day (last 30 days of activity)",
+                y_label="rentals",
+            ),
+            "revenue_chart": charts.hbar_chart(
+                dashboard.revenue_by_category(), title="Revenue by category", fmt=_money
+            ),
+            "top_films_chart": charts.hbar_chart(
+                dashboard.top_films(), title="Top 10 films by rentals", bar_color="#5b8a3c"
+            ),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
+
+    def get_urls(self):
+        return [path("ask-ai/", self.admin_view(self.ask_ai), name="ask-ai"), *super().get_urls()]
+
+    def ask_ai(self, request):
+        context = {
+            **self.each_context(request),
+            "title": "Ask AI",
+            "ai_configured": bool(getattr(settings, "OPENAI_API_KEY", "")),
+        }
+        return TemplateResponse(request, "admin/ask_ai.html", context)

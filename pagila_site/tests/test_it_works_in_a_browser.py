@@ -1,0 +1,201 @@
+"""The back office driven in headless Chromium, against a real server on its own database.
+
+The server is a uvicorn subprocess on a private clone of the Pagila template, so what the
+browser changes (a rental, streaming flags) never leaks into other tests. Every request the
+page makes to another host is blocked and recorded: the pages must need nothing from a CDN.
+Screenshots go to artifacts/screenshots/. Without Debian's Chromium the tests skip, saying why.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from psycopg import sql
+
+from pagila_site import testdb
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+
+pytestmark = [
+    pytest.mark.full_data,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        template = testdb.ensure_template()
+        admin_conninfo = testdb._conninfo("postgres")
+        name = f"test_browser_{uuid.uuid4().hex[:8]}"
+        url = testdb._url(name)
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        )
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        # DEBUG lets WhiteNoise serve the admin's assets straight from the apps (no collectstatic).
+        "DJANGO_DEBUG": "true",
+        "DJANGO_SECURE_SSL": "false",
+        "OPENAI_API_KEY": "",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "ensure_dev_access"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "pagila_site.asgi:application", "--port", str(port)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/health", timeout=2)  # noqa: S310 - local test server
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 1400, "height": 1000})
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "admin")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    yield page
+    context.close()
+    assert outside == [], f"pages asked other hosts: {outside}"
+
+
+def _shot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_the_dashboard_shows_figures_and_charts(page):
+    assert page.inner_text(".key-figures").count("open rentals") == 1
+    assert page.locator(".chart-card svg").count() == 3
+    assert "Revenue by category" in page.inner_text(".chart-card:has(svg[aria-label='Revenue by category'])")
+    _shot(page, "dashboard")
+
+
+def test_staff_filter_and_search_films_then_switch_streaming_on(page):
+    page.goto("/admin/films/film/")
+    page.click("#changelist-filter a:text-is('Action')")
+    assert "149 films" in page.inner_text("#changelist-form .paginator")
+    page.fill("#searchbar", "GOLDFINGER")
+    page.press("#searchbar", "Enter")
+    page.wait_for_url("**q=GOLDFINGER**")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1
+    assert "ACE GOLDFINGER" in rows.first.inner_text()
+    rows.first.locator("input.action-select").check()
+    page.select_option("select[name=action]", "mark_streaming_on")
+    page.click("button[name=index]")
+    assert "1 film(s) marked available for streaming." in page.inner_text(".messagelist")
+    _shot(page, "films-streaming-action")
+
+
+def _pick(page, field, text):
+    """Choose a value in an admin autocomplete (select2) widget."""
+    page.click(f"#id_{field} + .select2 .select2-selection")
+    page.fill(".select2-search__field", text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def _rent(page, inventory_id):
+    page.goto("/admin/rentals/rental/add/")
+    _pick(page, "customer", "MARY SMITH")
+    page.fill("#id_inventory", str(inventory_id))
+    _pick(page, "staff", "Warner Hudson")
+    page.click("input[name=_save]")
+
+
+def test_staff_rent_a_copy_and_a_double_rental_is_refused(page):
+    _rent(page, 2)
+    assert "was added successfully" in page.inner_text(".messagelist")
+    _shot(page, "rental-created")
+
+    _rent(page, 2)
+    assert "This copy is out on an open rental." in page.inner_text(".errorlist")
+    _shot(page, "rental-refused")
+
+
+def test_the_ask_ai_page_explains_that_ai_is_not_configured(page):
+    page.goto("/admin/ask-ai/")
+    assert "AI is not configured" in page.inner_text("#ai-not-configured")
+    page.fill("#question", "Which films suit a rainy day?")
+    page.click("#ask-button")
+    page.wait_for_function("document.getElementById('ask-status').textContent.startsWith('Error')")
+    assert "not configured" in page.inner_text("#ask-status").lower()
+    _shot(page, "ask-ai-not-configured")

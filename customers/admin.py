@@ -32,7 +32,15 @@ class StreamingSubscriptionInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["customer_id", "last_name", "first_name", "email", "store_id", "is_active", "open_rentals"]
+    list_display = [
+        "customer_id",
+        "last_name",
+        "first_name",
+        "email",
+        "store_id",
+        "is_active",
+        "open_rentals",
+    ]
     list_display_links = ["customer_id", "last_name"]
     list_filter = [ActiveListFilter, id_input_filter("store_id", "store id")]
     search_fields = ["first_name", "last_name", "email"]

@@ -97,8 +97,17 @@ class RentalAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["customer", "inventory", "staff"]
-        return ["rental_id", "customer", "inventory", "film_title", "staff", "rental_date", "due_date",
-                "return_date", "is_overdue"]
+        return [
+            "rental_id",
+            "customer",
+            "inventory",
+            "film_title",
+            "staff",
+            "rental_date",
+            "due_date",
+            "return_date",
+            "is_overdue",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -156,7 +165,11 @@ class InStockFilter(admin.SimpleListFilter):
 class InventoryAdmin(admin.ModelAdmin):
     list_display = ["inventory_id", "film", "store_id", "in_stock"]
     list_select_related = ["film"]
-    list_filter = [InStockFilter, id_input_filter("store_id", "store id"), id_input_filter("film_id", "film id")]
+    list_filter = [
+        InStockFilter,
+        id_input_filter("store_id", "store id"),
+        id_input_filter("film_id", "film id"),
+    ]
     search_fields = ["film__title", "=inventory_id"]
     raw_id_fields = ["film", "store"]
     list_per_page = 50

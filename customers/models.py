@@ -7,7 +7,7 @@ reads them and the password column holds a legacy SHA-1 hash we must never expos
 """
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Now
 
 
@@ -101,6 +101,10 @@ class Staff(models.Model):
 class CustomerQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=1)
+
+    def with_open_rentals(self):
+        """Annotate ``open_rentals``: how many rentals each customer has not returned yet."""
+        return self.annotate(open_rentals=Count("rentals", filter=Q(rentals__return_date__isnull=True)))
 
 
 class Customer(models.Model):

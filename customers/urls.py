@@ -1,3 +1,19 @@
-"""URLs of the customers API (mounted under /api/v1/)."""
+"""URLs of the customers API (mounted under /api/v1/). Ids are ``int`` path converters."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from customers import views
+
+router = SimpleRouter(use_regex_path=False)
+router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
+
+urlpatterns = [
+    path(
+        "customers/<int:customer_id>/subscriptions/",
+        views.CustomerSubscriptionViewSet.as_view({"get": "list", "post": "create"}),
+        name="customer-subscriptions",
+    ),
+    *router.urls,
+]

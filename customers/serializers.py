@@ -1,0 +1,74 @@
+"""Wire shapes of customers and streaming subscriptions (see API.md, "Customers, rentals...")."""
+
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+
+from customers.models import Customer, StreamingSubscription
+
+END_BEFORE_START = "end_date must be on or after start_date."
+_END_AFTER_START_CONSTRAINT = "streaming_subscription_end_after_start"
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    active = serializers.BooleanField(source="is_active", read_only=True)
+    store_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["customer_id", "first_name", "last_name", "email", "active", "store_id", "create_date"]
+        read_only_fields = fields
+
+
+class AddressSerializer(serializers.Serializer):
+    address = serializers.CharField()
+    district = serializers.CharField()
+    city = serializers.CharField(source="city.city")
+    country = serializers.CharField(source="city.country.country")
+    postal_code = serializers.CharField(allow_null=True)
+    phone = serializers.CharField()
+
+
+class CustomerDetailSerializer(CustomerSerializer):
+    address = AddressSerializer(read_only=True)
+    open_rentals = serializers.IntegerField(read_only=True, help_text="Rentals not yet returned.")
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "address", "open_rentals"]
+        read_only_fields = fields
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    customer_id = serializers.IntegerField(read_only=True)
+    plan_name = serializers.CharField(min_length=1, max_length=50)
+
+    class Meta:
+        model = StreamingSubscription
+        fields = ["id", "customer_id", "plan_name", "start_date", "end_date"]
+
+    def validate(self, attrs):
+        # A PATCH may send end_date alone: judge it against the stored start_date.
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start is not None and end is not None and end < start:
+            raise serializers.ValidationError({"end_date": [END_BEFORE_START]})
+        return attrs
+
+    def update(self, instance, validated_data):
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        # Only the fields sent: a concurrent change to the others is kept, and the database's
+        # CHECK then judges the combination actually stored.
+        instance.save(update_fields=list(validated_data))
+        return instance
+
+    def save(self, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError as exc:
+            # The CHECK behind validate(): reached when another request changed start_date
+            # between our read and our write.
+            diag = getattr(exc.__cause__, "diag", None)
+            if getattr(diag, "constraint_name", None) == _END_AFTER_START_CONSTRAINT:
+                raise serializers.ValidationError({"end_date": [END_BEFORE_START]}) from exc
+            raise

@@ -1,0 +1,35 @@
+"""Every customer list costs the same number of queries whatever the page size."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from customers.models import StreamingSubscription
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/api/v1/customers/?active=true", 3),  # token, count, page
+        ("/api/v1/customers/1/subscriptions/?", 4),  # token, customer, count, page
+    ],
+)
+def test_it_lists_a_page_of_one_or_a_hundred_in_the_same_queries(auth_client, url, expected):
+    StreamingSubscription.objects.bulk_create(
+        StreamingSubscription(customer_id=1, plan_name=f"Plan {n}", start_date=date(2025, 1, 1))
+        for n in range(5)
+    )
+    auth_client.get(url)  # the first request also records the token's last use
+    assert _queries(auth_client, f"{url}&page_size=1") == expected
+    assert _queries(auth_client, f"{url}&page_size=100") == expected

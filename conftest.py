@@ -32,9 +32,14 @@ def django_db_setup(django_test_environment, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_only_settings(settings):
     # PBKDF2's deliberate slowness protects real passwords; tests only need them checkable.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests don't run collectstatic, so there is no manifest of hashed file names to read.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

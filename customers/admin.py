@@ -1,7 +1,6 @@
 """Customers, staff, stores and streaming subscriptions in the back office."""
 
 from django.contrib import admin
-from django.db.models import Count, Q
 
 from customers.models import Address, Customer, Staff, Store, StreamingSubscription
 from pagila_site.admin_filters import id_input_filter
@@ -51,19 +50,15 @@ class CustomerAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_open_rentals=Count("rentals", filter=Q(rentals__return_date__isnull=True)))
-        )
+        return super().get_queryset(request).with_open_rentals()
 
     @admin.display(description="active", boolean=True, ordering="active")
     def is_active(self, customer):
         return customer.is_active
 
-    @admin.display(description="open rentals", ordering="_open_rentals")
+    @admin.display(description="open rentals", ordering="open_rentals")
     def open_rentals(self, customer):
-        return customer._open_rentals
+        return customer.open_rentals
 
 
 @admin.register(StreamingSubscription)

@@ -16,6 +16,14 @@ from films.models import Category, Film, MpaaRating
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 RATING_SCHEMA = {"type": "string", "enum": MpaaRating.values, "description": "MPAA rating."}
+SEARCH_SCHEMA = {
+    "type": "string",
+    "maxLength": 500,
+    "description": (
+        "Full-text search over title and description in web-search syntax: words, "
+        '`"a phrase"`, `-excluded` (at most 16 minus signs).'
+    ),
+}
 ORDERING_FIELDS = ("film_id", "title", "rental_rate", "length", "release_year")
 
 
@@ -44,6 +52,28 @@ class IntegerFilter(filters.NumberFilter):
     """An exact integer (``2006``): NumberFilter's decimal field would accept ``2006.5``."""
 
     field_class = forms.IntegerField
+
+
+class SearchTextField(forms.CharField):
+    """Web-search text that PostgreSQL can parse.
+
+    websearch_to_tsquery nests one NOT per ``-`` on a 32-deep operator stack (31 after a word),
+    and a very long query exhausts the server's stack: both 500s, so both are bounded here,
+    with room to spare for the operators around the minus signs.
+    """
+
+    max_minus_signs = 16
+
+    def validate(self, value):
+        super().validate(value)
+        if value.count("-") > self.max_minus_signs:
+            raise ValidationError(
+                "Use at most %(limit)d minus signs.", code="invalid", params={"limit": self.max_minus_signs}
+            )
+
+
+class SearchFilter(filters.CharFilter):
+    field_class = SearchTextField
 
 
 class CategoryNameField(forms.CharField):
@@ -83,12 +113,8 @@ class FilmFilter(filters.FilterSet):
     streaming_available = StrictBooleanFilter(help_text="`true` or `false`.")
     release_year = IntegerFilter(min_value=INT_MIN, max_value=INT_MAX, help_text="Release year.")
     title = filters.CharFilter(lookup_expr="icontains", help_text="Case-insensitive substring of the title.")
-    search = filters.CharFilter(
-        method="filter_search",
-        help_text=(
-            "Full-text search over title and description in web-search syntax: words, "
-            '`"a phrase"`, `-excluded`.'
-        ),
+    search = extend_schema_field(SEARCH_SCHEMA)(
+        SearchFilter(method="filter_search", max_length=SEARCH_SCHEMA["maxLength"])
     )
     ordering = FilmOrderingFilter(
         fields=ORDERING_FIELDS,

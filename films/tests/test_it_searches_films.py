@@ -64,3 +64,30 @@ def test_it_finds_nothing_for_stop_words_alone(api_client):
 
 def test_it_takes_unbalanced_syntax_literally_rather_than_failing(api_client):
     assert _search(api_client, '"mad scientist -')["count"] == 97
+
+
+def test_it_accepts_up_to_16_minus_signs(api_client):
+    with_shark = _search(api_client, "scientist shark")["count"]
+    assert _search(api_client, "scientist " + "-" * 15 + "shark")["count"] == 97 - with_shark
+    assert _search(api_client, "scientist " + "-" * 16 + "shark")["count"] == with_shark
+
+
+@pytest.mark.parametrize("text", ["-" * 17, " ".join(["-a"] * 17), "scientist " + "-" * 32 + "shark"])
+def test_it_answers_more_minus_signs_than_postgresql_can_nest_with_400(api_client, text):
+    # From 32 nested NOTs websearch_to_tsquery fails with "tsquery stack too small": a 500.
+    response = api_client.get("/api/v1/films/", {"search": text})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Invalid input: search: Use at most 16 minus signs.",
+        "code": "invalid",
+        "errors": {"search": ["Use at most 16 minus signs."]},
+    }
+
+
+def test_it_answers_a_search_longer_than_500_characters_with_400(api_client):
+    # Tens of thousands of words would exhaust PostgreSQL's stack: a 500.
+    response = api_client.get("/api/v1/films/", {"search": "w " * 250 + "x"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "search": ["Ensure this value has at most 500 characters (it has 501)."]
+    }

@@ -19,7 +19,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AddressSerializer(serializers.Serializer):
+class CustomerAddressSerializer(serializers.Serializer):
     address = serializers.CharField()
     district = serializers.CharField()
     city = serializers.CharField(source="city.city")
@@ -29,7 +29,7 @@ class AddressSerializer(serializers.Serializer):
 
 
 class CustomerDetailSerializer(CustomerSerializer):
-    address = AddressSerializer(read_only=True)
+    address = CustomerAddressSerializer(read_only=True)
     open_rentals = serializers.IntegerField(read_only=True, help_text="Rentals not yet returned.")
 
     class Meta(CustomerSerializer.Meta):

@@ -13,13 +13,14 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.embedded_db run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test lint format schema db-start db-stop db-status clean
+.PHONY: help run dev test lint bench schema db-start db-stop db-status clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
 	@echo "make dev      autoreloading development server with DEBUG on"
 	@echo "make test     run the test suite on real PostgreSQL"
 	@echo "make lint     ruff, Django checks, migrations check, OpenAPI schema validation"
+	@echo "make bench    throughput, latency and memory figures (artifacts/bench/results.md)"
 	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
 
 $(STAMP): requirements.txt
@@ -41,8 +42,7 @@ run: $(STAMP) .secret_key
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
 	$(WITH_DB) sh -c '$(PREPARE) && $(MANAGE) collectstatic --no-input -v 0 && \
 		echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API docs at /api/docs/)" && \
-		exec $(VENV)/bin/gunicorn pagila_site.asgi:application -k uvicorn.workers.UvicornWorker \
-			--bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --graceful-timeout 10 --log-level warning'
+		VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) exec scripts/serve'
 
 dev: $(STAMP)
 	DJANGO_DEBUG=true DJANGO_SECURE_SSL=false \
@@ -57,6 +57,12 @@ lint: $(STAMP)
 	DJANGO_SECRET_KEY=lint DJANGO_SECURE_SSL=false $(WITH_DB) sh -c '$(MANAGE) check && \
 		$(MANAGE) makemigrations --check --dry-run && \
 		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null'
+
+# Throughput, latency and memory figures (see scripts/bench.py); wrk comes from Debian.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+	$(WITH_DB) $(PY) scripts/bench.py
 
 schema: $(STAMP)
 	DJANGO_SECRET_KEY=schema $(WITH_DB) $(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml

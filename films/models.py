@@ -116,13 +116,13 @@ class FilmQuerySet(models.QuerySet):
     def with_copies(self):
         """``copies_total`` and ``copies_in_stock``: inventory rows, and those not out on an open rental.
 
-        An open rental is one with no ``return_date``, as in Pagila's ``inventory_in_stock()``.
+        Open means not returned (``Rental.objects.open()``), as in Pagila's ``inventory_in_stock()``.
         """
         # rentals.models imports this module, so its models are imported when a query is built.
         from rentals.models import Inventory, Rental
 
         copies = Inventory.objects.filter(film=OuterRef("pk"))
-        out = Rental.objects.filter(inventory=OuterRef("pk"), return_date__isnull=True)
+        out = Rental.objects.open().filter(inventory=OuterRef("pk"))
         return self.annotate(copies_total=_count(copies), copies_in_stock=_count(copies.filter(~Exists(out))))
 
     def in_category(self, name: str):

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from films.models import Film
 from films.tests.test_it_lists_films import ACADEMY_DINOSAUR
 from rentals.models import Rental
 
@@ -53,6 +54,19 @@ def test_it_counts_copies_in_stock_as_pagilas_own_function_does(api_client, film
         total, in_stock = cursor.fetchone()
     response = api_client.get(f"/api/v1/films/{film_id}/")
     assert response.json()["copies"] == {"total": total, "in_stock": in_stock}
+
+
+def test_it_agrees_with_pagilas_function_for_every_film():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.film_id, count(i.inventory_id),"
+            " count(i.inventory_id) FILTER (WHERE inventory_in_stock(i.inventory_id))"
+            " FROM film f LEFT JOIN inventory i ON i.film_id = f.film_id"
+            " GROUP BY f.film_id ORDER BY f.film_id"
+        )
+        expected = cursor.fetchall()
+    copies = Film.objects.with_copies().values_list("film_id", "copies_total", "copies_in_stock")
+    assert list(copies) == expected
 
 
 def test_it_counts_a_returned_copy_as_in_stock_again(api_client):

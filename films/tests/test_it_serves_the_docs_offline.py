@@ -8,15 +8,6 @@ from django.contrib.staticfiles import finders
 ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Tests don't run collectstatic, which the production (manifest) storage needs.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.mark.parametrize(
     ("path", "expected"),
     [

@@ -1,0 +1,195 @@
+"""What the AI endpoints do: the prompts, the summary's business rule and the two-agent handoff.
+
+Every call to the model goes through :mod:`ai.client`; these functions decide what to ask, what
+to trust in the reply, and when the database can answer without the model at all.
+"""
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import TypedDict
+
+from asgiref.sync import sync_to_async
+
+from ai import client
+from films.models import Film, MpaaRating
+
+logger = logging.getLogger("pagila.ai")
+
+ASSISTANT_PROMPT = (
+    "You are the assistant of a DVD rental store's back office. Answer the staff member's "
+    "question briefly and plainly."
+)
+
+
+def ask_stream(*, question: str) -> AsyncIterator[str]:
+    """The model's answer to ``question``, chunk by chunk as it is generated."""
+    return client.stream_text(
+        [{"role": "system", "content": ASSISTANT_PROMPT}, {"role": "user", "content": question}]
+    )
+
+
+# --- Film summary ---------------------------------------------------------------------------------
+
+RECOMMENDED_RATINGS = {MpaaRating.R, MpaaRating.NC_17}
+RECOMMENDED_BELOW_RATE = Decimal("3.00")
+
+SUMMARY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "rating": {"type": "string"},
+        "recommended": {"type": "boolean"},
+    },
+    "required": ["title", "rating", "recommended"],
+    "additionalProperties": False,
+}
+
+SUMMARY_PROMPT = (
+    "You review films for a DVD rental store. Given a film's facts as JSON, reply with a JSON "
+    'object {"title": string, "rating": string, "recommended": boolean}: the film\'s title, its '
+    "MPAA rating, and whether the store should recommend it."
+)
+
+
+class Summary(TypedDict):
+    title: str
+    rating: str
+    recommended: bool
+
+
+def film_is_recommended(film: Film) -> bool:
+    """The store's rule, which the model's opinion never overrides: cheap films for adults."""
+    return film.rating in RECOMMENDED_RATINGS and film.rental_rate < RECOMMENDED_BELOW_RATE
+
+
+def _film_facts(film: Film) -> dict:
+    return {
+        "title": film.title,
+        "description": film.description,
+        "release_year": film.release_year,
+        "rating": film.rating,
+        "rental_rate": str(film.rental_rate),
+        "rental_duration_days": film.rental_duration,
+        "length_minutes": film.length,
+        "replacement_cost": str(film.replacement_cost),
+        "special_features": film.special_features or [],
+        "categories": sorted(category.name for category in film.categories.all()),
+    }
+
+
+def _model_recommendation(reply: str) -> bool | None:
+    """The reply's ``recommended``, or None when the reply is not the JSON object asked for."""
+    try:
+        data = json.loads(reply)
+    except ValueError:
+        return None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("title"), str)
+        or not isinstance(data.get("rating"), str)
+        or not isinstance(data.get("recommended"), bool)
+    ):
+        return None
+    return data["recommended"]
+
+
+async def film_summary(*, film_id: int) -> Summary:
+    """The film's title and rating from the database, and the store's recommendation.
+
+    Raises ``Film.DoesNotExist`` for an unknown film and :class:`ai.client.AiError` when the model
+    fails or twice returns something other than the JSON object asked for.
+    """
+    film = await Film.objects.prefetch_related("categories").aget(pk=film_id)
+    messages = [
+        {"role": "system", "content": SUMMARY_PROMPT},
+        {"role": "user", "content": json.dumps(_film_facts(film))},
+    ]
+    model_says = None
+    for attempt in (1, 2):
+        reply = await client.complete_json(messages, name="film_summary", schema=SUMMARY_SCHEMA)
+        model_says = _model_recommendation(reply)
+        if model_says is not None:
+            break
+        logger.warning(
+            "ai summary reply is not the JSON asked for", extra={"film_id": film_id, "attempt": attempt}
+        )
+    else:
+        raise client.UpstreamError("The AI provider twice returned an invalid summary.")
+
+    recommended = film_is_recommended(film)
+    if model_says != recommended:
+        logger.info(
+            "ai summary recommendation overridden",
+            extra={
+                "film_id": film.film_id,
+                "rating": film.rating,
+                "rental_rate": str(film.rental_rate),
+                "model_recommended": model_says,
+                "recommended": recommended,
+            },
+        )
+    return {"title": film.title, "rating": film.rating, "recommended": recommended}
+
+
+# --- Two-agent handoff ----------------------------------------------------------------------------
+
+SEARCH_AGENT = "SearchAgent"
+LLM_AGENT = "LLMAgent"
+KEYWORDS = {"FILM", "MOVIE"}
+_WORD = re.compile(r"[^\W_]+")
+
+# The film whose title shares the most distinct words with the question; ties go to the lowest id.
+# Titles are split the way questions are (runs of letters and digits), compared in upper case.
+_BEST_TITLE_MATCH = """
+    SELECT film.*
+    FROM film
+    CROSS JOIN LATERAL (
+        SELECT count(DISTINCT word) AS matched
+        FROM regexp_split_to_table(upper(film.title), '[^[:alnum:]]+') AS word
+        WHERE word = ANY(%s)
+    ) AS title_words
+    WHERE title_words.matched > 0
+    ORDER BY title_words.matched DESC, film.film_id
+    LIMIT 1
+"""
+
+
+class Handoff(TypedDict):
+    agent: str
+    answer: str
+
+
+def _words(text: str) -> set[str]:
+    return {word.upper() for word in _WORD.findall(text)}
+
+
+def _search_agent_answer(words: set[str]) -> str | None:
+    """SearchAgent's answer from the catalogue, or None when no title has any of ``words``."""
+    film = next(
+        iter(Film.objects.raw(_BEST_TITLE_MATCH, [sorted(words)]).prefetch_related("categories")), None
+    )
+    if film is None:
+        return None
+    categories = sorted(category.name for category in film.categories.all())
+    listed = f" ({', '.join(categories)})" if categories else ""
+    return f"{film.title}{listed} rents for ${film.rental_rate}."
+
+
+async def handoff_answer(*, question: str) -> Handoff:
+    """Route ``question`` to SearchAgent (the catalogue) or LLMAgent (the model).
+
+    A question that says "film" or "movie" and names a word of some title is the catalogue's; the
+    keywords themselves never count as title words. Everything else is the model's.
+    """
+    words = _words(question)
+    if words & KEYWORDS and (title_words := words - KEYWORDS):
+        answer = await sync_to_async(_search_agent_answer)(title_words)
+        if answer is not None:
+            return {"agent": SEARCH_AGENT, "answer": answer}
+    answer = await client.complete_text(
+        [{"role": "system", "content": ASSISTANT_PROMPT}, {"role": "user", "content": question}]
+    )
+    return {"agent": LLM_AGENT, "answer": answer}

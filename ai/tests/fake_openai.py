@@ -1,0 +1,249 @@
+"""A real HTTP server speaking OpenAI's chat-completions protocol, for the AI tests.
+
+``POST /v1/chat/completions`` answers each request with the next scripted :class:`Reply` (or the
+default one): streamed as ``data: {chunk}`` events ending in ``data: [DONE]``, or as one JSON
+completion, or as an error status; slowly, or not at all. It records every request body and
+notices when a client goes away mid-answer, which is how the tests see a hang-up propagate.
+Standard library only, in threads, on 127.0.0.1 and a free port.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import select
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Longest a hanging reply waits for its client to leave; the tests never wait this long.
+HANG_LIMIT = 30.0
+
+
+@dataclass
+class Reply:
+    """What the server does with one request."""
+
+    chunks: list[str] = field(default_factory=lambda: ["Hello", ", ", "world", "!"])
+    # Seconds to wait before each streamed chunk (or before a non-streamed answer).
+    delay: float = 0.0
+    status: int = 200
+    # Never send the status line: the client can only time out or give up.
+    hang: bool = False
+    # Streamed: after this many chunks, stop sending (hang) / end with an error event / drop the
+    # connection without finishing the response.
+    hang_after: int | None = None
+    error_event_after: int | None = None
+    drop_after: int | None = None
+    # Answer a json_schema response_format with 400, as providers without structured outputs do.
+    reject_json_schema: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+@dataclass
+class Seen:
+    """One request as the server saw it."""
+
+    body: dict
+    received_at: float
+    finished_at: float | None = None
+    # When the server noticed the client had gone away before the reply was complete.
+    disconnected_at: float | None = None
+    chunks_sent: int = 0
+
+    @property
+    def response_format(self) -> str | None:
+        return (self.body.get("response_format") or {}).get("type")
+
+    @property
+    def user_message(self) -> str:
+        return self.body["messages"][-1]["content"]
+
+
+class ClientGone(Exception):
+    pass
+
+
+class FakeOpenAI(ThreadingHTTPServer):
+    daemon_threads = True
+    # Fifty streams connect at once; the default backlog of 5 would make some wait for retries.
+    request_queue_size = 256
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.base_url = f"http://127.0.0.1:{self.server_address[1]}/v1"
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._script: collections.deque[Reply] = collections.deque()
+        self.default = Reply()
+        self.seen: list[Seen] = []
+        self.stopping = threading.Event()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._script.clear()
+            self.default = Reply()
+            self.seen = []
+
+    def script(self, *replies: Reply) -> None:
+        """Answer the next requests with ``replies``, in order; then the default again."""
+        with self._lock:
+            self._script.extend(replies)
+
+    def _take(self, body: dict) -> tuple[Reply, Seen]:
+        with self._changed:
+            reply = self._script.popleft() if self._script else self.default
+            seen = Seen(body=body, received_at=time.monotonic())
+            self.seen.append(seen)
+            self._changed.notify_all()
+            return reply, seen
+
+    def _update(self, seen: Seen, **changes) -> None:
+        with self._changed:
+            for name, value in changes.items():
+                setattr(seen, name, value)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 5.0):
+        """Block until ``predicate(self.seen)`` is truthy; return its value (or fail the test)."""
+        with self._changed:
+            result = self._changed.wait_for(lambda: predicate(self.seen), timeout)
+        assert result, f"fake OpenAI server: condition not met within {timeout}s; saw {self.seen!r}"
+        return result
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: FakeOpenAI
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_POST(self):
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            self._json(
+                404, {"error": {"message": f"Unknown path {self.path}", "type": "invalid_request_error"}}
+            )
+            return
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        reply, seen = self.server._take(body)
+        try:
+            self._answer(body, reply, seen)
+        except ClientGone:
+            self.server._update(seen, disconnected_at=time.monotonic())
+            self.close_connection = True
+        else:
+            self.server._update(seen, finished_at=time.monotonic())
+
+    # --- what to send -----------------------------------------------------------------------
+
+    def _answer(self, body: dict, reply: Reply, seen: Seen) -> None:
+        if reply.hang:
+            self._wait(HANG_LIMIT)
+            self.close_connection = True
+            return
+        if reply.reject_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
+            self._json(400, _error("response_format json_schema is not supported", "invalid_request_error"))
+            return
+        if reply.status != 200:
+            self._wait(reply.delay)
+            self._json(reply.status, _error(f"fake failure {reply.status}", "server_error"))
+            return
+        if body.get("stream"):
+            self._stream(body, reply, seen)
+            return
+        self._wait(reply.delay)
+        self._json(200, _completion(body, reply.text))
+
+    def _stream(self, body: dict, reply: Reply, seen: Seen) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self._event(_chunk(body, {"role": "assistant", "content": ""}))
+        for index, text in enumerate(reply.chunks):
+            if index == reply.hang_after:
+                self._wait(HANG_LIMIT)
+                self.close_connection = True
+                return
+            if index == reply.error_event_after:
+                self._event({"error": {"message": "fake failure mid-stream", "type": "server_error"}})
+                self._end_chunks()
+                return
+            if index == reply.drop_after:
+                # A response cut off mid-body: the connection closes without the final chunk.
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            self._wait(reply.delay)
+            self._event(_chunk(body, {"content": text}))
+            self.server._update(seen, chunks_sent=index + 1)
+        self._event(_chunk(body, {}, finish_reason="stop"))
+        self._send_chunk(b"data: [DONE]\n\n")
+        self._end_chunks()
+
+    # --- wire helpers -----------------------------------------------------------------------
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep ``seconds``, noticing at once if the client closes its end meanwhile."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0 and not self.server.stopping.is_set():
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                raise ClientGone
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise ClientGone from exc
+
+    def _send_chunk(self, data: bytes) -> None:
+        self._write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def _end_chunks(self) -> None:
+        self._write(b"0\r\n\r\n")
+
+    def _event(self, payload: dict) -> None:
+        self._send_chunk(b"data: " + json.dumps(payload).encode() + b"\n\n")
+
+    def _json(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+
+def _error(message: str, kind: str) -> dict:
+    return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+
+
+def _chunk(body: dict, delta: dict, finish_reason: str | None = None) -> dict:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+
+
+def _completion(body: dict, text: str) -> dict:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }

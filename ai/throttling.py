@@ -1,0 +1,54 @@
+"""The AI endpoints' rate limit: ``AI_RATE_LIMIT`` per staff token, else per client address.
+
+The AI views are plain async Django views (the relay streams), so DRF never runs its throttles
+for them; :func:`throttled` runs DRF's own :class:`SimpleRateThrottle` bookkeeping for all three,
+in a worker thread because both the cache and the token lookup are synchronous.
+"""
+
+import math
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import JsonResponse
+from rest_framework import authentication
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from pagila_site.errors import error_response
+from pagila_site.models import ApiToken
+
+
+class AiRateThrottle(SimpleRateThrottle):
+    scope = "ai"
+
+    def get_rate(self) -> str:
+        return settings.AI_RATE_LIMIT
+
+    def get_ident(self, request) -> str:
+        # DRF trusts a client's X-Forwarded-For unless NUM_PROXIES says how many proxies to
+        # expect; a rate limit anyone can dodge by inventing that header is none at all.
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)
+
+    def get_cache_key(self, request, view) -> str:
+        # Only a valid token has its own budget: inventing tokens must not buy more requests.
+        scheme, _, raw = authentication.get_authorization_header(request).decode("latin-1").partition(" ")
+        token = ApiToken.objects.matching(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
+        ident = f"token-{token.pk}" if token is not None else f"addr-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+async def throttled(request) -> JsonResponse | None:
+    """A 429 response when ``request`` is over the limit, else None (and the request is counted)."""
+    throttle = AiRateThrottle()
+    if await sync_to_async(throttle.allow_request)(request, None):
+        return None
+    seconds = max(1, math.ceil(throttle.wait() or 1))
+    response = error_response(
+        429,
+        f"Request was throttled. Expected available in {seconds} second{'s' * (seconds != 1)}.",
+        "throttled",
+    )
+    response["Retry-After"] = str(seconds)
+    return response

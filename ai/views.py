@@ -1,0 +1,150 @@
+"""The AI endpoints: async views, so a slow model holds no worker thread while it thinks.
+
+They are plain Django views rather than DRF ones because DRF cannot serve an async view, and the
+relay must stream. They keep the API's conventions by hand: DRF's parser and validation errors
+through the project's exception handler, DRF's throttle (:mod:`ai.throttling`), and JSON errors.
+The OpenAPI schema describes them through :mod:`ai.schema`.
+"""
+
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from django.http import JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework import exceptions, parsers
+from rest_framework.request import Request
+
+from ai import services
+from ai.client import AiError
+from ai.serializers import AskQuerySerializer, HandoffRequestSerializer, SummaryRequestSerializer
+from ai.throttling import throttled
+from films.models import Film
+from pagila_site.errors import api_exception_handler, error_body, error_response
+
+logger = logging.getLogger("pagila.ai")
+
+SSE = "text/event-stream"
+PLAIN = "text/plain"
+
+
+def _exception_response(exc: exceptions.APIException) -> JsonResponse:
+    """The response DRF views give for ``exc``, so these views answer alike."""
+    handled = api_exception_handler(exc, {})
+    return JsonResponse(handled.data, status=handled.status_code)
+
+
+def _validated(serializer_class, data) -> tuple[dict | None, JsonResponse | None]:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        return None, _exception_response(exceptions.ValidationError(serializer.errors))
+    return serializer.validated_data, None
+
+
+def _json_body(request) -> tuple[object, JsonResponse | None]:
+    try:
+        return Request(request, parsers=[parsers.JSONParser()]).data, None
+    except exceptions.APIException as exc:
+        return None, _exception_response(exc)
+
+
+def _ai_error(exc: AiError) -> JsonResponse:
+    return error_response(exc.status, exc.detail, exc.code)
+
+
+def _sse_event(event: str, data: dict) -> str:
+    # json.dumps escapes newlines, so one data line always holds the whole payload.
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _plain_text(request, first: str | None, chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    try:
+        if first is not None:
+            yield first
+        async for text in chunks:
+            yield text
+    except AiError as exc:
+        # The status line is long gone: ending the body early is all plain text can say.
+        logger.warning("ai ask stream cut short", extra={"code": exc.code, "request_id": request.request_id})
+    finally:
+        await chunks.aclose()
+
+
+async def _sse_events(request, first: str | None, chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    try:
+        if first is not None:
+            yield _sse_event("token", {"text": first})
+        async for text in chunks:
+            yield _sse_event("token", {"text": text})
+    except AiError as exc:
+        logger.warning("ai ask stream cut short", extra={"code": exc.code, "request_id": request.request_id})
+        yield _sse_event("error", error_body(exc.status, exc.detail, exc.code))
+        return
+    finally:
+        await chunks.aclose()
+    yield _sse_event("done", {})
+
+
+@require_GET
+async def ask(request):
+    if limited := await throttled(request):
+        return limited
+    data, invalid = _validated(AskQuerySerializer, request.GET)
+    if invalid:
+        return invalid
+    chunks = services.ask_stream(question=data["question"])
+    # The first chunk is awaited before anything is sent, so a provider that fails outright
+    # gets a proper status code (502/503/504) rather than a 200 with an empty body.
+    try:
+        first = await anext(chunks, None)
+    except AiError as exc:
+        return _ai_error(exc)
+    if request.get_preferred_type([PLAIN, SSE]) == SSE:
+        response = StreamingHttpResponse(_sse_events(request, first, chunks), content_type=SSE)
+    else:
+        response = StreamingHttpResponse(
+            _plain_text(request, first, chunks), content_type=f"{PLAIN}; charset=utf-8"
+        )
+    response["Cache-Control"] = "no-cache"
+    # nginx and similar proxies buffer responses unless told not to, which would undo streaming.
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@csrf_exempt  # JSON for anonymous clients: no session, so nothing for a forged request to ride on
+@require_POST
+async def summary(request):
+    if limited := await throttled(request):
+        return limited
+    body, invalid = _json_body(request)
+    if invalid:
+        return invalid
+    data, invalid = _validated(SummaryRequestSerializer, body)
+    if invalid:
+        return invalid
+    try:
+        result = await services.film_summary(film_id=data["film_id"])
+    except Film.DoesNotExist:
+        return error_response(404, f"No film has film_id {data['film_id']}.", "not_found")
+    except AiError as exc:
+        return _ai_error(exc)
+    return JsonResponse(result)
+
+
+@csrf_exempt  # as summary
+@require_POST
+async def handoff(request):
+    if limited := await throttled(request):
+        return limited
+    body, invalid = _json_body(request)
+    if invalid:
+        return invalid
+    data, invalid = _validated(HandoffRequestSerializer, body)
+    if invalid:
+        return invalid
+    try:
+        result = await services.handoff_answer(question=data["question"])
+    except AiError as exc:
+        return _ai_error(exc)
+    return JsonResponse(result)

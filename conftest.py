@@ -13,7 +13,7 @@ from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 from rest_framework.test import APIClient
 
-from pagila_site import testdb
+from pagila_site import catalogue_cache, testdb
 from pagila_site.management.commands.ensure_dev_access import DEV_TOKEN
 from pagila_site.services import token_issue
 
@@ -27,6 +27,8 @@ def django_db_setup(django_test_environment, django_db_blocker):
             alias["default"]["TEST"] = {**alias["default"].get("TEST", {}), **test_settings}
         config = setup_databases(verbosity=0, interactive=False)
     yield
+    # Its LISTEN connection would keep the test database from being dropped.
+    catalogue_cache.cache.stop()
     with django_db_blocker.unblock():
         teardown_databases(config, verbosity=0)
 

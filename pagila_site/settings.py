@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pagila_site.middleware.RequestLogMiddleware",
+    # First after the log: a cached catalogue page skips everything below (see the module).
+    "pagila_site.catalogue_cache.CatalogueCacheMiddleware",
     "pagila_site.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -172,6 +174,9 @@ STORAGES = {
         )
     },
 }
+
+# Public catalogue pages are cached in each process and invalidated by PostgreSQL notifications.
+CATALOGUE_CACHE_ENABLED = _env(env.bool, "CATALOGUE_CACHE_ENABLED", default=True)
 
 # Pagila source files: a local copy, or the pinned upstream commit (checked by SHA-256).
 PAGILA_DIR = _env(env.str, "PAGILA_DIR", default="") or None

@@ -9,3 +9,6 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DJANGO_SECURE_SSL", "false")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Tests roll their transactions back, so the notifications that keep the catalogue cache fresh
+# never arrive; the cache's own tests turn it on and commit.
+os.environ.setdefault("CATALOGUE_CACHE_ENABLED", "false")

@@ -1,0 +1,215 @@
+"""A per-process cache of the public catalogue's GET responses, invalidated by PostgreSQL.
+
+The film list, film detail and category list are read far more than they change, and most of
+their cost is Python (DRF rendering), not SQL. Their responses are kept in memory, in each
+server process, and served before the rest of the middleware stack runs.
+
+Invalidation is the database's job: statement triggers on the catalogue's tables (migration
+``films.0003``) ``NOTIFY pagila_catalogue`` with the table's name, whoever writes (this API, the
+admin, a psql session). Every process LISTENs on a connection of its own in a daemon thread and
+drops what the change makes stale: a rental or inventory change only touches film details (their
+copies in stock); anything else drops everything. While the listener is not connected, nothing
+is served from or stored in the cache, so a missed notification can't leave a stale page behind.
+
+A response is stored only if no invalidation arrived while it was being computed, so a page
+built from a snapshot older than a committed change is never kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotModified
+
+logger = logging.getLogger("pagila.cache")
+
+CHANNEL = "pagila_catalogue"
+# Tables whose changes only move copies in and out of stock: film details show them, lists don't.
+_STOCK_TABLES = {"rental", "inventory"}
+_CACHEABLE = re.compile(r"^/api/v1/(?:(films)/?|(films)/([0-9]{1,10})/?|(categories)/?)$")
+_SKIPPED_HEADERS = {"x-request-id", "set-cookie"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    status: int
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    etag: str | None
+
+
+class CatalogueCache:
+    def __init__(self, max_entries: int = 4096):
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._lists: OrderedDict[str, Entry] = OrderedDict()
+        self._details: OrderedDict[str, Entry] = OrderedDict()
+        self.generation = 0
+        self.listening = threading.Event()
+        self._listener: threading.Thread | None = None
+        self._listener_pid: int | None = None
+        self._stop = threading.Event()
+
+    # -- entries --------------------------------------------------------------------------------
+
+    def get(self, key: str, detail: bool) -> Entry | None:
+        store = self._details if detail else self._lists
+        with self._lock:
+            entry = store.get(key)
+            if entry is not None:
+                store.move_to_end(key)
+            return entry
+
+    def put(self, key: str, detail: bool, entry: Entry, generation: int) -> None:
+        store = self._details if detail else self._lists
+        with self._lock:
+            if generation != self.generation or not self.listening.is_set():
+                return  # something changed while this page was computed: don't keep it
+            store[key] = entry
+            store.move_to_end(key)
+            while len(store) > self.max_entries:
+                store.popitem(last=False)
+
+    def invalidate(self, table: str | None = None) -> None:
+        with self._lock:
+            self.generation += 1
+            self._details.clear()
+            if table not in _STOCK_TABLES:
+                self._lists.clear()
+
+    # -- the listener ---------------------------------------------------------------------------
+
+    def ensure_listening(self) -> bool:
+        """Start this process's listener thread if needed; True once it is connected."""
+        import os
+
+        if self._listener_pid != os.getpid():  # first use, or a forked child
+            with self._lock:
+                if self._listener_pid != os.getpid():
+                    self._listener_pid = os.getpid()
+                    self.listening.clear()
+                    self._stop.clear()
+                    self._listener = threading.Thread(
+                        target=self._listen, name="catalogue-cache", daemon=True
+                    )
+                    self._listener.start()
+        return self.listening.is_set()
+
+    def _listen(self) -> None:
+        import psycopg
+        from django.db import connection
+
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                params = connection.get_connection_params()
+                plain = {k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
+                with psycopg.connect(**plain, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    # Anything cached before this point may have missed a notification.
+                    self.invalidate()
+                    self.listening.set()
+                    backoff = 0.5
+                    quiet = 0.0
+                    while not self._stop.is_set():
+                        for notify in conn.notifies(timeout=1.0):
+                            self.invalidate(notify.payload)
+                            quiet = 0.0
+                        quiet += 1.0
+                        if quiet >= 15:
+                            # A quiet spell: prove the connection is alive, or fail and reconnect.
+                            conn.execute("SELECT 1")
+                            quiet = 0.0
+            except Exception as exc:  # any failure means: stop trusting the cache until reconnected
+                logger.warning("catalogue cache listener disconnected", extra={"error": str(exc).strip()})
+            self.listening.clear()
+            self.invalidate()
+            if self._stop.wait(backoff):
+                break
+            backoff = min(backoff * 2, 10.0)
+
+    def stop(self) -> None:
+        """Stop listening and forget everything (the test suite, before dropping its database)."""
+        self._stop.set()
+        if self._listener is not None:
+            self._listener.join(timeout=5)
+        self._listener_pid = None
+        self.listening.clear()
+        self.invalidate()
+
+
+cache = CatalogueCache()
+
+
+def _key(request) -> tuple[str, bool] | None:
+    if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+        return None
+    match = _CACHEABLE.match(request.path_info)
+    if match is None:
+        return None
+    detail = match.group(3) is not None
+    path = request.path_info.rstrip("/") + "/"
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    # GET and HEAD share entries: a HEAD hit is the GET's headers without the body.
+    return f"{path}?{query}", detail
+
+
+class CatalogueCacheMiddleware:
+    """Serve cached catalogue pages before the rest of the stack; store fresh 200s."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        lookup = self._lookup(request)
+        if isinstance(lookup, HttpResponse):
+            return lookup
+        return self._store(request, lookup, self.get_response(request))
+
+    async def _acall(self, request):
+        lookup = self._lookup(request)
+        if isinstance(lookup, HttpResponse):
+            return lookup
+        return self._store(request, lookup, await self.get_response(request))
+
+    def _lookup(self, request):
+        if not getattr(settings, "CATALOGUE_CACHE_ENABLED", True):
+            return None
+        key = _key(request)
+        if key is None or not cache.ensure_listening():
+            return None
+        entry = cache.get(*key)
+        if entry is None:
+            return (key, cache.generation)
+        if entry.etag and request.headers.get("If-None-Match") == entry.etag:
+            response = HttpResponseNotModified()
+            response["ETag"] = entry.etag
+            return response
+        response = HttpResponse(b"" if request.method == "HEAD" else entry.content, status=entry.status)
+        for name, value in entry.headers:
+            response[name] = value
+        return response
+
+    def _store(self, request, lookup, response):
+        if lookup is None or response.status_code != 200 or response.streaming:
+            return response
+        (key, detail), generation = lookup
+        headers = tuple((k, v) for k, v in response.items() if k.lower() not in _SKIPPED_HEADERS)
+        entry = Entry(response.status_code, response.content, headers, response.get("ETag"))
+        if request.method == "GET":
+            cache.put(key, detail, entry, generation)
+        return response

@@ -1,0 +1,102 @@
+"""Catalogue pages are served from memory until the database says they changed.
+
+These tests commit (the notifications that invalidate the cache are only sent on commit), so
+each puts back what it changed in Pagila's tables.
+"""
+
+import time
+
+import pytest
+from django.db import connection
+
+from pagila_site.catalogue_cache import cache
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _wait(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.CATALOGUE_CACHE_ENABLED = True
+    cache.ensure_listening()
+    _wait(cache.listening.is_set)
+    cache.invalidate()
+    yield cache
+    cache.invalidate()
+
+
+def _sql(statement, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def _changed_since(generation):
+    return lambda: cache.generation != generation
+
+
+def test_it_answers_a_repeated_page_without_touching_the_database(
+    client, cache_on, django_assert_num_queries
+):
+    first = client.get("/api/v1/films/?category=action&page_size=5")
+    with django_assert_num_queries(0):
+        second = client.get("/api/v1/films/?page_size=5&category=action")
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == "application/json"
+    assert second["ETag"] == first["ETag"]
+
+
+def test_it_sees_a_change_committed_by_plain_sql(client, cache_on):
+    assert client.get("/api/v1/films/1/").json()["title"] == "ACADEMY DINOSAUR"
+    generation = cache.generation
+    try:
+        _sql("UPDATE film SET title = 'ACADEMY DINOSAUR II' WHERE film_id = 1")
+        _wait(_changed_since(generation))
+        assert client.get("/api/v1/films/1/").json()["title"] == "ACADEMY DINOSAUR II"
+        assert client.get("/api/v1/films/?page_size=1").json()["results"][0]["title"] == "ACADEMY DINOSAUR II"
+    finally:
+        _sql("UPDATE film SET title = 'ACADEMY DINOSAUR' WHERE film_id = 1")
+
+
+def test_a_rental_refreshes_copies_in_stock(client, cache_on, auth_client):
+    before = client.get("/api/v1/films/1/").json()["copies"]
+    generation = cache.generation
+    created = auth_client.post(
+        "/api/v1/customers/1/rentals/", {"inventory_id": 1, "staff_id": 1}, format="json"
+    )
+    assert created.status_code == 201
+    try:
+        _wait(_changed_since(generation))
+        after = client.get("/api/v1/films/1/").json()["copies"]
+        assert after == {"total": before["total"], "in_stock": before["in_stock"] - 1}
+    finally:
+        _sql("DELETE FROM rental WHERE rental_id = %s", [created.json()["rental_id"]])
+
+
+def test_it_answers_304_from_the_cache(client, cache_on):
+    etag = client.get("/api/v1/categories/")["ETag"]
+    response = client.get("/api/v1/categories/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+def test_it_never_serves_a_cached_page_to_a_request_with_credentials(client, cache_on):
+    client.get("/api/v1/films/2/")
+    response = client.get("/api/v1/films/2/", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert response.status_code == 401
+
+
+def test_it_stops_serving_from_memory_when_the_listener_is_down(client, cache_on, django_assert_num_queries):
+    client.get("/api/v1/films/3/")
+    cache.listening.clear()
+    try:
+        with django_assert_num_queries(2):
+            client.get("/api/v1/films/3/")
+    finally:
+        cache.listening.set()

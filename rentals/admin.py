@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 
 from pagila_site.admin_filters import id_input_filter
-from rentals.models import Inventory, Rental
+from rentals.models import Inventory, PaymentLedgerEntry, Rental
 from rentals.services import InvalidRental, RentalError, rental_create, rental_return
 
 
@@ -181,3 +181,25 @@ class InventoryAdmin(admin.ModelAdmin):
     @admin.display(description="in stock", boolean=True, ordering="in_stock")
     def in_stock(self, copy):
         return copy.in_stock
+
+
+@admin.register(PaymentLedgerEntry)
+class PaymentAdmin(admin.ModelAdmin):
+    """Read-only: payments are Pagila's ledger, partitioned by month."""
+
+    list_display = ["payment_id", "payment_date", "customer", "staff", "rental_id", "amount"]
+    list_select_related = ["customer", "staff"]
+    list_filter = [id_input_filter("customer_id", "customer id"), id_input_filter("rental_id", "rental id")]
+    search_fields = ["=payment_id", "customer__last_name", "customer__email"]
+    date_hierarchy = "payment_date"
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

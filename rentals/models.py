@@ -131,19 +131,44 @@ class Rental(models.Model):
         return f"Rental {self.rental_id}"
 
 
-class Payment(models.Model):
-    pk = models.CompositePrimaryKey("payment_date", "payment_id")
-    payment_id = models.IntegerField()
-    customer = models.ForeignKey(Customer, models.DO_NOTHING, related_name="payments")
-    staff = models.ForeignKey(Staff, models.DO_NOTHING, related_name="payments")
-    rental = models.ForeignKey(Rental, models.DO_NOTHING, related_name="payments")
+class PaymentFields(models.Model):
+    """The columns of Pagila's partitioned ``payment`` table, shared by its two mappings."""
+
+    customer = models.ForeignKey(Customer, models.DO_NOTHING, related_name="+")
+    staff = models.ForeignKey(Staff, models.DO_NOTHING, related_name="+")
+    rental = models.ForeignKey(Rental, models.DO_NOTHING, related_name="+")
     amount = models.DecimalField(max_digits=5, decimal_places=2)
     payment_date = models.DateTimeField()
 
     class Meta:
-        managed = False
-        db_table = "payment"
+        abstract = True
         ordering = ["-payment_date", "-payment_id"]
 
     def __str__(self) -> str:
         return f"Payment {self.payment_id}"
+
+
+class Payment(PaymentFields):
+    """A payment, keyed as PostgreSQL keys it: (payment_date, payment_id)."""
+
+    pk = models.CompositePrimaryKey("payment_date", "payment_id")
+    payment_id = models.IntegerField()
+
+    class Meta(PaymentFields.Meta):
+        managed = False
+        db_table = "payment"
+
+
+class PaymentLedgerEntry(PaymentFields):
+    """The same rows keyed by ``payment_id`` alone, for the read-only admin ledger.
+
+    Django's admin refuses models with a composite primary key. ``payment_id`` comes from one
+    sequence for every partition, so it identifies a row on its own.
+    """
+
+    payment_id = models.IntegerField(primary_key=True)
+
+    class Meta(PaymentFields.Meta):
+        managed = False
+        db_table = "payment"
+        verbose_name = "payment"

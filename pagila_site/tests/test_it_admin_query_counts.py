@@ -23,6 +23,7 @@ CHANGELISTS = [
     "customers/streamingsubscription",
     "rentals/rental",
     "rentals/inventory",
+    "rentals/paymentledgerentry",
     "pagila_site/apitoken",
 ]
 

@@ -139,3 +139,14 @@ def test_tokens_are_only_issued_to_staff(superuser_client, django_user_model):
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
     assert not ApiToken.objects.filter(name="nope").exists()
+
+
+@pytest.mark.full_data
+def test_payments_are_listed_read_only(superuser_client):
+    response = superuser_client.get("/admin/rentals/paymentledgerentry/?customer_id=1")
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 32
+    detail = superuser_client.get("/admin/rentals/paymentledgerentry/16050/change/")
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()
+    assert superuser_client.get("/admin/rentals/paymentledgerentry/add/").status_code == 403

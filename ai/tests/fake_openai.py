@@ -120,6 +120,9 @@ class FakeOpenAI(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Each event is its own small write; with Nagle's algorithm on, every one after the first
+    # would wait for the client's delayed ACK (about 40 ms), as no real provider makes it wait.
+    disable_nagle_algorithm = True
     server: FakeOpenAI
 
     def log_message(self, format, *args):

@@ -6,4 +6,9 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pagila_site.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+# Imported once Django is set up: cached catalogue pages are answered before Django runs.
+from pagila_site.catalogue_cache import CatalogueFastPath  # noqa: E402
+
+application = CatalogueFastPath(django_application)

@@ -48,30 +48,35 @@ class _BothModes:
         return response
 
 
-class RequestLogMiddleware(_BothModes):
-    """One structured log line per request, and an ``X-Request-ID`` on every response.
+def request_id(given: str | None) -> str:
+    """The caller's id when it looks like an id (no spaces or control characters, at most 128
+    characters), so it can't be used to inject into logs; otherwise a fresh one."""
+    return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
 
-    A client's id is echoed when it looks like an id (no spaces or control characters, at most
-    128 characters), so it can't be used to inject into logs; otherwise one is generated.
-    """
+
+def log_request(method: str, path: str, status: int, started: float, rid: str) -> None:
+    request_logger.info(
+        "request",
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "request_id": rid,
+        },
+    )
+
+
+class RequestLogMiddleware(_BothModes):
+    """One structured log line per request, and an ``X-Request-ID`` on every response."""
 
     def before(self, request):
-        given = request.headers.get("X-Request-ID", "")
-        request.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.request_id = request_id(request.headers.get("X-Request-ID"))
         request._started = time.perf_counter()
 
     def after(self, request, response):
         response["X-Request-ID"] = request.request_id
-        request_logger.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - request._started) * 1000, 2),
-                "request_id": request.request_id,
-            },
-        )
+        log_request(request.method, request.path, response.status_code, request._started, request.request_id)
         return response
 
 

@@ -100,3 +100,67 @@ def test_it_stops_serving_from_memory_when_the_listener_is_down(client, cache_on
             client.get("/api/v1/films/3/")
     finally:
         cache.listening.set()
+
+
+def _asgi_get(app, path, query=b"", headers=()):
+    import asyncio
+
+    messages, called = [], []
+
+    async def downstream(scope, receive, send):
+        called.append(scope["path"])
+        await send({"type": "http.response.start", "status": 599, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def send(message):
+        messages.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "root_path": "",
+        "query_string": query,
+        "headers": [(b"host", b"testserver"), *headers],
+    }
+    asyncio.run(app(downstream)(scope, receive, send))
+    return messages, called
+
+
+def test_the_asgi_fast_path_answers_a_hit_without_entering_django(client, cache_on):
+    from pagila_site.catalogue_cache import CatalogueFastPath
+
+    page = client.get("/api/v1/films/4/")
+    messages, called = _asgi_get(CatalogueFastPath, "/api/v1/films/4", headers=[(b"x-request-id", b"abc")])
+    assert called == []
+    start, body = messages
+    headers = dict(start["headers"])
+    assert start["status"] == 200
+    assert body["body"] == page.content
+    assert headers[b"x-request-id"] == b"abc"
+    assert headers[b"content-type"] == b"application/json"
+    assert headers[b"x-content-type-options"] == b"nosniff"
+
+
+def test_the_asgi_fast_path_keeps_pages_of_different_hosts_apart(client, cache_on):
+    from pagila_site.catalogue_cache import CatalogueFastPath
+
+    client.get("/api/v1/films/?page_size=2")  # cached for Host: testserver
+    _messages, called = _asgi_get(
+        CatalogueFastPath, "/api/v1/films/", b"page_size=2", headers=[(b"host", b"other.example")]
+    )
+    assert called == ["/api/v1/films/"]  # a miss: Django decides about that host
+
+
+def test_the_asgi_fast_path_passes_credentials_to_django(client, cache_on):
+    from pagila_site.catalogue_cache import CatalogueFastPath
+
+    client.get("/api/v1/films/5/")
+    _messages, called = _asgi_get(
+        CatalogueFastPath, "/api/v1/films/5/", headers=[(b"authorization", b"Bearer x")]
+    )
+    assert called == ["/api/v1/films/5/"]

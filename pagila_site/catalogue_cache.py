@@ -54,6 +54,7 @@ class CatalogueCache:
         self._lists: OrderedDict[str, Entry] = OrderedDict()
         self._details: OrderedDict[str, Entry] = OrderedDict()
         self.generation = 0
+        self.invalidated_at = 0.0
         self.listening = threading.Event()
         self._listener: threading.Thread | None = None
         self._listener_pid: int | None = None
@@ -74,6 +75,10 @@ class CatalogueCache:
         with self._lock:
             if generation != self.generation or not self.listening.is_set():
                 return  # something changed while this page was computed: don't keep it
+            if "replica" in settings.DATABASES and (
+                time.monotonic() - self.invalidated_at < settings.DATABASE_REPLICA_MAX_LAG
+            ):
+                return  # a lagging replica may not show the change yet: serve, don't keep
             store[key] = entry
             store.move_to_end(key)
             while len(store) > self.max_entries:
@@ -82,6 +87,7 @@ class CatalogueCache:
     def invalidate(self, table: str | None = None) -> None:
         with self._lock:
             self.generation += 1
+            self.invalidated_at = time.monotonic()
             self._details.clear()
             if table not in _STOCK_TABLES:
                 self._lists.clear()

@@ -123,30 +123,58 @@ if "DATABASE_URL" not in env:
     except embedded_db.EmbeddedDatabaseError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is unset and the embedded database failed: {exc}") from exc
 
-DATABASES = {"default": _env(env.db_url, "DATABASE_URL")}
-DATABASES["default"].update(
-    {
-        # Connections come from a psycopg pool per process (Django's own integration): under
-        # ASGI every request runs in a fresh thread, so per-thread persistent connections
-        # would pile up until PostgreSQL refuses clients.
-        "CONN_MAX_AGE": 0,
-        "OPTIONS": {
-            # Fail fast (503) instead of hanging workers when the server is unreachable.
-            "connect_timeout": _env(env.int, "DATABASE_CONNECT_TIMEOUT", default=3),
-            "pool": {
-                "min_size": _env(env.int, "DATABASE_POOL_MIN_SIZE", default=2),
-                "max_size": _env(env.int, "DATABASE_POOL_MAX_SIZE", default=8),
-                # Seconds a request waits for a free connection before failing (503).
-                "timeout": _env(env.float, "DATABASE_POOL_TIMEOUT", default=2.0),
-                # A connection broken by a database restart is noticed and replaced.
-                "check": ConnectionPool.check_connection,
+
+def _database(url_variable: str) -> dict:
+    database = _env(env.db_url, url_variable)
+    database.update(
+        {
+            # Connections come from a psycopg pool per process (Django's own integration): under
+            # ASGI every request runs in a fresh thread, so per-thread persistent connections
+            # would pile up until PostgreSQL refuses clients.
+            "CONN_MAX_AGE": 0,
+            "OPTIONS": {
+                # Fail fast (503) instead of hanging workers when the server is unreachable.
+                "connect_timeout": _env(env.int, "DATABASE_CONNECT_TIMEOUT", default=3),
+                "pool": {
+                    "min_size": _env(env.int, "DATABASE_POOL_MIN_SIZE", default=2),
+                    "max_size": _env(env.int, "DATABASE_POOL_MAX_SIZE", default=8),
+                    # Seconds a request waits for a free connection before failing (503).
+                    "timeout": _env(env.float, "DATABASE_POOL_TIMEOUT", default=2.0),
+                    # A connection broken by a database restart is noticed and replaced.
+                    "check": ConnectionPool.check_connection,
+                },
             },
-        },
-        # Tests clone their database from a template holding Pagila and the migrations
-        # (see conftest.py); serialising 45,000 rows for rollback emulation is not needed.
-        "TEST": {"SERIALIZE": False},
+            # Tests clone their database from a template holding Pagila and the migrations
+            # (see conftest.py); serialising 45,000 rows for rollback emulation is not needed.
+            "TEST": {"SERIALIZE": False},
+        }
+    )
+    return database
+
+
+DATABASES = {"default": _database("DATABASE_URL")}
+# A streaming replica for catalogue reads (pagila_site/routers.py); writes, and every read inside
+# a transaction, stay on the primary. Tests use the primary's test database for it.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["pagila_site.routers.CatalogueReplicaRouter"]
+# How far the replica may lag: a catalogue page computed this soon after a change is served but
+# not cached, so the cache never keeps what a lagging replica still showed.
+DATABASE_REPLICA_MAX_LAG = _env(env.float, "DATABASE_REPLICA_MAX_LAG", default=2.0)
+
+# A shared cache (throttle counters: AI rate limit, failed-token lock-outs) when several
+# processes or hosts serve the app; otherwise each process counts on its own.
+REDIS_URL = _env(env.str, "REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pagila",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
-)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -268,6 +296,12 @@ OPENAI_TIMEOUT = _env(_positive_float, "OPENAI_TIMEOUT", default=30.0)
 # CACHES names a shared one).
 AI_RATE_LIMIT = _env(_rate, "AI_RATE_LIMIT", default="30/min")
 # --- end AI --------------------------------------------------------------------------------------
+
+# --- Failed token attempts (pagila_site/throttling.py) -------------------------------------------
+# After this many wrong bearer tokens from one client address in a window, that address gets 429
+# for every token (the right one too) until the window ends. Counted in the default cache.
+AUTH_FAILURE_RATE = _env(_rate, "AUTH_FAILURE_RATE", default="10/min")
+# --- end failed token attempts -------------------------------------------------------------------
 
 LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -1,0 +1,70 @@
+"""With DATABASE_REPLICA_URL, catalogue reads go to the replica and everything else stays put."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+
+from customers.models import Customer
+from films.models import Category, Film
+from pagila_site.routers import CatalogueReplicaRouter
+
+router = CatalogueReplicaRouter()
+
+
+def test_catalogue_reads_go_to_the_replica():
+    assert router.db_for_read(Film) == "replica"
+    assert router.db_for_read(Category) == "replica"
+
+
+def test_other_reads_and_all_writes_stay_on_the_primary():
+    assert router.db_for_read(Customer) == "default"
+    assert router.db_for_write(Film) == "default"
+    assert router.allow_migrate("replica", "films") is False
+    assert router.allow_migrate("default", "films") is True
+
+
+@pytest.mark.django_db
+def test_reads_inside_a_transaction_stay_on_the_primary():
+    with transaction.atomic():
+        assert router.db_for_read(Film) == "default"
+
+
+@pytest.mark.django_db
+def test_the_setting_adds_a_replica_alias_and_the_router():
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    script = (
+        "from films.models import Film; from customers.models import Customer; "
+        "print(Film.objects.all().db, Customer.objects.all().db, Film.objects.get(pk=1).title)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url, "DATABASE_REPLICA_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["replica", "default", "ACADEMY", "DINOSAUR"]
+
+
+def test_the_cache_keeps_no_page_computed_while_the_replica_may_lag(monkeypatch):
+    from pagila_site.catalogue_cache import CatalogueCache, Entry
+
+    monkeypatch.setitem(settings.DATABASES, "replica", {})
+    monkeypatch.setattr(settings, "DATABASE_REPLICA_MAX_LAG", 60.0, raising=False)
+    cache = CatalogueCache()
+    cache.listening.set()
+    cache.invalidate("film")
+    entry = Entry(200, b"{}", (), None)
+    cache.put("films", False, entry, cache.generation)
+    assert cache.get("films", False) is None
+
+    monkeypatch.setattr(settings, "DATABASE_REPLICA_MAX_LAG", 0.0)
+    cache.put("films", False, entry, cache.generation)
+    assert cache.get("films", False) is entry

@@ -24,11 +24,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 
-from pagila_site.middleware import log_request, request_id
+from pagila_site.middleware import BothModes, log_request, request_id
 
 logger = logging.getLogger("pagila.cache")
 
@@ -250,34 +249,11 @@ class CatalogueFastPath:
         log_request(method, scope["path"], status, started, rid)
 
 
-class CatalogueCacheMiddleware:
+class CatalogueCacheMiddleware(BothModes):
     """Store fresh catalogue 200s; serve hits before the rest of the stack (under WSGI and in
     tests; under ASGI, CatalogueFastPath answers hits before Django is even entered)."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self.is_async:
-            return self._acall(request)
-        lookup = self._lookup(request)
-        if isinstance(lookup, HttpResponse):
-            return lookup
-        return self._store(request, lookup, self.get_response(request))
-
-    async def _acall(self, request):
-        lookup = self._lookup(request)
-        if isinstance(lookup, HttpResponse):
-            return lookup
-        return self._store(request, lookup, await self.get_response(request))
-
-    def _lookup(self, request):
+    def before(self, request):
         meta = request.META
         found = _lookup(
             RequestFacts(
@@ -294,11 +270,10 @@ class CatalogueCacheMiddleware:
                 ),
             )
         )
-        if found is None:
+        request._catalogue_lookup = found
+        if found is None or found[1] is None:
             return None
-        key, entry, generation = found
-        if entry is None:
-            return (key, generation)
+        entry = found[1]
         if entry.etag and request.headers.get("If-None-Match") == entry.etag:
             response = HttpResponseNotModified()
             response["ETag"] = entry.etag
@@ -308,12 +283,16 @@ class CatalogueCacheMiddleware:
             response[name] = value
         return response
 
-    def _store(self, request, lookup, response):
-        if lookup is None or response.status_code != 200 or response.streaming:
+    def after(self, request, response):
+        found = request._catalogue_lookup
+        if found is None or response.status_code != 200 or response.streaming or request.method != "GET":
             return response
-        (key, detail), generation = lookup
+        (key, detail), _entry, generation = found
         headers = tuple((k, v) for k, v in response.items() if k.lower() not in _SKIPPED_HEADERS)
-        entry = Entry(response.status_code, response.content, headers, response.get("ETag"))
-        if request.method == "GET":
-            cache.put(key, detail, entry, generation)
+        cache.put(
+            key,
+            detail,
+            Entry(response.status_code, response.content, headers, response.get("ETag")),
+            generation,
+        )
         return response

@@ -21,7 +21,10 @@ error_logger = logging.getLogger("pagila.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
-class _BothModes:
+class BothModes:
+    """A middleware usable under WSGI and ASGI: ``before`` may answer early, ``after`` may
+    replace the response."""
+
     sync_capable = True
     async_capable = True
 
@@ -34,15 +37,13 @@ class _BothModes:
     def __call__(self, request):
         if self.is_async:
             return self._acall(request)
-        self.before(request)
-        return self.after(request, self.get_response(request))
+        return self.before(request) or self.after(request, self.get_response(request))
 
     async def _acall(self, request):
-        self.before(request)
-        return self.after(request, await self.get_response(request))
+        return self.before(request) or self.after(request, await self.get_response(request))
 
     def before(self, request):
-        pass
+        return None
 
     def after(self, request, response):
         return response
@@ -67,7 +68,7 @@ def log_request(method: str, path: str, status: int, started: float, rid: str) -
     )
 
 
-class RequestLogMiddleware(_BothModes):
+class RequestLogMiddleware(BothModes):
     """One structured log line per request, and an ``X-Request-ID`` on every response."""
 
     def before(self, request):
@@ -80,7 +81,7 @@ class RequestLogMiddleware(_BothModes):
         return response
 
 
-class OptionalSlashMiddleware(_BothModes):
+class OptionalSlashMiddleware(BothModes):
     """Serve ``/x`` and ``/x/`` alike, for every method, without a redirect.
 
     URLs are declared once in their canonical form; a path that does not resolve is retried
@@ -104,7 +105,7 @@ class OptionalSlashMiddleware(_BothModes):
         request.path = request.path[: len(request.path) - len(path)] + alternative
 
 
-class ApiErrorMiddleware(_BothModes):
+class ApiErrorMiddleware(BothModes):
     """Every error under ``/api/`` is JSON: no HTML page, no traceback, whatever DEBUG says."""
 
     def after(self, request, response):

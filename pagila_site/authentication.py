@@ -1,4 +1,9 @@
-"""``Authorization: Bearer <token>`` for the API, checked against hashed ApiToken rows."""
+"""``Authorization: Bearer <token>`` for the API, checked against hashed ApiToken rows.
+
+Wrong tokens are counted per client address; past ``AUTH_FAILURE_RATE`` the address gets 429
+for any token until the window ends (see :mod:`pagila_site.throttling` for why the right token
+is refused too).
+"""
 
 import logging
 
@@ -6,6 +11,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from pagila_site.models import ApiToken
+from pagila_site.throttling import AuthFailures
 
 logger = logging.getLogger("pagila.auth")
 
@@ -24,8 +30,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         raw = raw.strip()
         if scheme.lower() != self.keyword.lower() or not raw or " " in raw:
             raise exceptions.AuthenticationFailed("Invalid Authorization header: expected 'Bearer <token>'.")
+        failures = AuthFailures(request)
+        if failures.locked_out():
+            # Checked before the token, so the answer says nothing about whether it was right.
+            raise exceptions.Throttled(wait=failures.seconds_left, detail="Too many failed token attempts.")
         token = ApiToken.objects.matching(raw)
         if token is None:
+            failures.record()
             # Never log the presented value, not even partly.
             logger.info("rejected API token", extra={"path": request.path})
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")

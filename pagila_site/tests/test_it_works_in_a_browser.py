@@ -7,21 +7,13 @@ Screenshots go to artifacts/screenshots/. Without Debian's Chromium the tests sk
 """
 
 import os
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.request
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
-from psycopg import sql
 
-from pagila_site import testdb
+from ai.tests.fake_openai import Reply
+from pagila_site.tests import live
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
@@ -36,80 +28,24 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def fake_ai():
-    from ai.tests.fake_openai import FakeOpenAI, Reply
-
-    provider = FakeOpenAI()
     # Six words, 300 ms apart: slow enough to watch the answer grow in the page.
-    provider.default = Reply(
-        chunks=["Try ", "SUNRISE ", "LEAGUE:\n", "a gentle ", "family ", "drama."], delay=0.3
-    )
-    threading.Thread(target=provider.serve_forever, daemon=True).start()
-    yield provider
-    provider.stopping.set()
-    provider.shutdown()
+    answer = Reply(chunks=["Try ", "SUNRISE ", "LEAGUE:\n", "a gentle ", "family ", "drama."], delay=0.3)
+    with live.fake_provider(answer) as provider:
+        yield provider
 
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker, fake_ai):
-    with django_db_blocker.unblock():
-        template = testdb.ensure_template()
-        admin_conninfo = testdb._conninfo("postgres")
-        name = f"test_browser_{uuid.uuid4().hex[:8]}"
-        url = testdb._url(name)
-    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
-        )
-    port = _free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": url,
         # DEBUG lets WhiteNoise serve the admin's assets straight from the apps (no collectstatic).
         "DJANGO_DEBUG": "true",
-        "DJANGO_SECURE_SSL": "false",
         "OPENAI_API_KEY": "browser-test",
         "OPENAI_BASE_URL": fake_ai.base_url,
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "ensure_dev_access"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "pagila_site.asgi:application", "--port", str(port)],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/health", timeout=2)  # noqa: S310 - local test server
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with live.live_server("test_browser", django_db_blocker, env=env) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,139 @@
+"""The app served for real, for the tests that drive it from outside: a browser, a fuzzer.
+
+:func:`live_server` clones the test template into a private database (so whatever the test
+changes never leaks into other tests), issues the development set-up's ``dvd_admin`` token there
+and serves ``pagila_site.asgi:application`` with uvicorn in a subprocess, as ``make run`` serves
+it. :func:`fake_provider` runs :class:`ai.tests.fake_openai.FakeOpenAI`, the model provider the
+AI endpoints reach through ``OPENAI_BASE_URL``. Both clean up after themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from psycopg import sql
+
+from ai.tests.fake_openai import FakeOpenAI, Reply
+from pagila_site import testdb
+
+STARTUP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        """What the server wrote so far (its JSON log lines, tracebacks included)."""
+        return self.log_path.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def private_database(prefix: str, django_db_blocker) -> Iterator[str]:
+    """``DATABASE_URL`` of a fresh clone of the test template, dropped afterwards."""
+    with django_db_blocker.unblock():
+        template = testdb.ensure_template()
+        admin_conninfo = testdb._conninfo("postgres")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        )
+    try:
+        yield testdb._url(name)
+    finally:
+        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextlib.contextmanager
+def live_server(prefix: str, django_db_blocker, *, env: dict[str, str]) -> Iterator[LiveServer]:
+    """The app under uvicorn on a private database; ``env`` adds to (and wins over) os.environ."""
+    with private_database(prefix, django_db_blocker) as database_url, tempfile.TemporaryDirectory() as tmp:
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SECURE_SSL": "false",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "ensure_dev_access"],
+            cwd=settings.BASE_DIR,
+            env=full_env,
+            check=True,
+            capture_output=True,
+        )
+        port = _free_port()
+        log_path = Path(tmp) / "server.log"
+        command = [
+            sys.executable, "-m", "uvicorn", "pagila_site.asgi:application",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+            "--timeout-graceful-shutdown", "2",
+        ]  # fmt: skip
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=full_env, stdout=log, stderr=log)
+        server = LiveServer(url=f"http://127.0.0.1:{port}", log_path=log_path)
+        try:
+            _wait_until_up(server, process)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(server: LiveServer, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/health", timeout=2):  # noqa: S310 - local server
+                return
+        except OSError as exc:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"uvicorn did not answer /health in {STARTUP_TIMEOUT:.0f}s:\n{server.log()}"
+                ) from exc
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def fake_provider(default: Reply | None = None) -> Iterator[FakeOpenAI]:
+    """The fake model provider, serving in a thread; its ``base_url`` is an ``OPENAI_BASE_URL``."""
+    provider = FakeOpenAI()
+    if default is not None:
+        provider.default = default
+    threading.Thread(target=provider.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield provider
+    finally:
+        provider.stopping.set()
+        provider.shutdown()
+        provider.server_close()

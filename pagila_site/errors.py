@@ -86,6 +86,9 @@ def api_exception_handler(exc, context):
     if code == "invalid" and response.status_code != 400:
         code = None
     body = error_body(response.status_code, str(detail) if detail else None, code)
+    if response.status_code == status.HTTP_400_BAD_REQUEST:
+        # Every 400 names what was wrong (a body that is not JSON, say): as a whole, here.
+        body["errors"] = {"non_field_errors": [body["detail"]]}
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response.headers.setdefault("WWW-Authenticate", "Bearer")
     response.data = body

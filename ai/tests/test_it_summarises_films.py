@@ -189,7 +189,12 @@ def test_it_rejects_a_body_that_is_not_json(client, llm):
     response = client.post("/api/v1/ai/summary", "{film_id: 15", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    detail = "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    assert response.json() == {
+        "detail": detail,
+        "code": "parse_error",
+        "errors": {"non_field_errors": [detail]},
+    }
     assert llm.seen == []
 
 

@@ -75,3 +75,15 @@ def test_it_answers_503_when_the_database_is_unreachable(client):
         "detail": "The database is temporarily unavailable.",
         "code": "database_unavailable",
     }
+
+
+@pytest.mark.django_db
+def test_it_answers_a_body_that_is_not_json_with_400_naming_the_body(auth_client):
+    response = auth_client.post("/api/v1/customers/1/subscriptions/", "\x00", content_type="application/json")
+    assert response.status_code == 400
+    detail = "JSON parse error - Expecting value: line 1 column 1 (char 0)"
+    assert response.json() == {
+        "detail": detail,
+        "code": "parse_error",
+        "errors": {"non_field_errors": [detail]},
+    }

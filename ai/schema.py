@@ -43,6 +43,22 @@ RETRY_AFTER = OpenApiParameter(
 )
 
 
+# An event stream's schema describes one event, as OpenAPI 3.2 does with itemSchema (and as
+# tools such as Schemathesis read `schema` before 3.2): the stream is a sequence of these.
+SSE_EVENT = {
+    "type": "object",
+    "description": (
+        "One Server-Sent Event; the stream is `token` events, then `done` (or `error`). `data` is "
+        'JSON: `{"text": "<chunk>"}` for `token`, `{}` for `done`, `{"detail", "code"}` for `error`.'
+    ),
+    "properties": {
+        "event": {"type": "string", "enum": ["token", "done", "error"]},
+        "data": {"type": "string", "description": "The event's JSON payload, on one line."},
+    },
+    "required": ["event", "data"],
+}
+
+
 def documented(view, docs: type[APIView]):
     """``view``, described in the schema by the DRF class ``docs``."""
     view.cls = docs
@@ -101,7 +117,7 @@ class AskDocs(_AiDocs):
                 OpenApiTypes.STR, description="The answer's text, streamed."
             ),
             (200, "text/event-stream"): OpenApiResponse(
-                OpenApiTypes.STR,
+                SSE_EVENT,
                 description="`token` events, then `done` (or `error`).",
                 examples=[
                     OpenApiExample(

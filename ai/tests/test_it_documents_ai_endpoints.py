@@ -37,6 +37,18 @@ def test_it_documents_the_relays_question_media_types_and_failures(paths):
     assert ask["security"] == [{}]
 
 
+def test_it_documents_one_server_sent_event_as_the_stream_schema(paths):
+    # OpenAPI reads an event stream's schema as one event's: {"event", "data"}, not a string.
+    content = paths["/api/v1/ai/ask"]["get"]["responses"]["200"]["content"]
+    event = content["text/event-stream"]["schema"]
+
+    assert event["type"] == "object"
+    assert event["required"] == ["event", "data"]
+    assert event["properties"]["event"] == {"type": "string", "enum": ["token", "done", "error"]}
+    assert event["properties"]["data"]["type"] == "string"
+    assert content["text/plain"]["schema"] == {"type": "string"}
+
+
 def test_it_documents_the_summary_and_handoff_bodies(paths):
     summary = paths["/api/v1/ai/summary"]["post"]
     handoff = paths["/api/v1/ai/handoff"]["post"]

@@ -2,7 +2,7 @@
 
 A ``page_size`` above the maximum is clamped and one that is not a positive integer falls back
 to the default (the contract's single exception to "bad query values are 400"). A ``page`` that
-is not a positive integer is 400 naming ``page``; a page past the end is 404.
+is not a positive integer is 400 naming ``page``; a page past the end, however far, is 404.
 """
 
 from django.core.paginator import InvalidPage
@@ -28,16 +28,20 @@ class ContractPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        # Bounded length: a 5,000-digit "integer" must not cost a big-int conversion.
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) >= 1):
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit() and digits):
             raise exceptions.ValidationError({self.page_query_param: ["A positive integer is required."]})
         self.request = request
         page_size = self.get_page_size(request)
         paginator = self.django_paginator_class(queryset, page_size)
+        # Over ten digits is past the end of any list, and a 5,000-digit number must not cost a
+        # big-int conversion (or Python's refusal of one).
+        if len(digits) > 10:
+            raise exceptions.NotFound(f"Page {digits} does not exist.")
         try:
-            self.page = paginator.page(int(raw))
+            self.page = paginator.page(int(digits))
         except InvalidPage as exc:
-            raise exceptions.NotFound(f"Page {raw} does not exist.") from exc
+            raise exceptions.NotFound(f"Page {digits} does not exist.") from exc
         return list(self.page)
 
     def get_schema_operation_parameters(self, view):

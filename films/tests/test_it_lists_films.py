@@ -68,10 +68,29 @@ def test_it_answers_a_huge_page_number_with_404(api_client):
     assert response.json() == {"detail": "Page 9999999999 does not exist.", "code": "not_found"}
 
 
-def test_it_answers_a_page_number_longer_than_any_integer_with_400(api_client):
-    response = api_client.get("/api/v1/films/", {"page": 99999999999})
+def test_it_answers_a_page_number_longer_than_any_integer_with_404(api_client):
+    # Still a positive integer, as the schema says: past the end, not malformed.
+    page = "296040632900272352945945916211200"
+    response = api_client.get("/api/v1/films/", {"page": page})
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"Page {page} does not exist.", "code": "not_found"}
+
+
+def test_it_reads_a_page_number_with_leading_zeros(api_client):
+    response = api_client.get("/api/v1/films/", {"page": "000000000002", "page_size": 1})
+    assert response.status_code == 200
+    assert [film["film_id"] for film in response.json()["results"]] == [2]
+
+
+@pytest.mark.parametrize("page", ["0", "000", "-1", "1.5", "abc", "\u0662"])
+def test_it_answers_a_page_that_is_not_a_positive_integer_with_400(api_client, page):
+    response = api_client.get("/api/v1/films/", {"page": page})
     assert response.status_code == 400
-    assert response.json()["errors"] == {"page": ["A positive integer is required."]}
+    assert response.json() == {
+        "detail": "Invalid input: page: A positive integer is required.",
+        "code": "invalid",
+        "errors": {"page": ["A positive integer is required."]},
+    }
 
 
 def test_it_refuses_to_create_films(auth_client):

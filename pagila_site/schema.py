@@ -3,7 +3,10 @@
 - the bearer token scheme of :class:`pagila_site.authentication.BearerTokenAuthentication`,
   required only by operations that an anonymous caller may not use;
 - the contract's error shape as two components, ``Error`` and ``ValidationError``, and
-  :func:`error_responses` to declare them on an operation.
+  :func:`error_responses` to declare them on an operation;
+- :class:`ApiAutoSchema`, which adds what the bearer token check can answer on any operation
+  of a view that runs it, public reads included (a token that is sent is checked): 401 for a
+  wrong token and 429 while the address is locked out after too many wrong ones.
 
 Importing this module registers the authentication extension; the views that use
 :func:`error_responses` import it, which happens before any schema is generated.
@@ -12,6 +15,7 @@ Importing this module registers the authentication extension; the views that use
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -23,6 +27,14 @@ ERROR_DESCRIPTIONS = {
     401: "No valid bearer token (`not_authenticated` or `authentication_failed`).",
     403: "The token's user may not do this (`permission_denied`).",
     404: "Not found (`not_found`).",
+}
+# What BearerTokenAuthentication answers on an operation that did not declare it itself.
+TOKEN_ERRORS = {
+    401: "The bearer token sent is not valid (`authentication_failed`).",
+    429: (
+        "`throttled`: too many wrong tokens came from this address; every token it sends is refused "
+        "until `Retry-After` seconds have passed."
+    ),
 }
 
 
@@ -72,3 +84,28 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
         )
         for code in status_codes
     }
+
+
+class ApiAutoSchema(AutoSchema):
+    """The project's schema class (``DEFAULT_SCHEMA_CLASS``): drf-spectacular's, plus the bearer
+    token check's own answers wherever it runs, so no view has to repeat them."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None or not self._checks_tokens():
+            return operation
+        error = {"application/json": {"schema": self.resolve_serializer(ErrorSerializer, "response").ref}}
+        responses = operation["responses"]
+        for status, description in TOKEN_ERRORS.items():
+            responses.setdefault(str(status), {"description": description, "content": error})
+        responses["429"].setdefault("headers", {})["Retry-After"] = {
+            "schema": {"type": "integer"},
+            "description": "Seconds until the lock-out ends.",
+        }
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def _checks_tokens(self) -> bool:
+        from pagila_site.authentication import BearerTokenAuthentication
+
+        return any(issubclass(cls, BearerTokenAuthentication) for cls in self.view.authentication_classes)

@@ -8,6 +8,8 @@ deterministic and bounded per operation, so a CI run sends the same requests eve
 
 The schema is read from ``/api/schema/`` in-process when the module is collected, so that each
 operation is a test of its own; the first test checks that the live server serves the same.
+(``schemathesis.pytest.from_fixture`` could load it from the live server, but schemathesis 4.32
+renames pytest items through ``Node._nodeid``, which pytest 9.2 no longer has.)
 A failure prints the request as a curl command, and the server's log says why.
 """
 

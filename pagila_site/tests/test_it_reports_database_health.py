@@ -2,15 +2,12 @@
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -34,21 +31,6 @@ def _wait_for(predicate, timeout=20.0):
             return result
         time.sleep(0.2)
     raise AssertionError("condition not reached in time")
-
-
-@pytest.fixture
-def private_postgres(monkeypatch):
-    """A PostgreSQL cluster of its own, so stopping it disturbs no other test."""
-    base = Path(tempfile.mkdtemp(prefix="pagila-health-"))
-    base.chmod(0o755)
-    monkeypatch.setenv("EMBEDDED_PG_DIR", str(base))
-    layout = embedded_db.layout()
-    embedded_db.start(layout)
-    try:
-        yield layout
-    finally:
-        embedded_db.stop(layout)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

@@ -9,10 +9,8 @@ come back by itself.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -51,12 +49,8 @@ def _get(url):
 
 
 @pytest.fixture
-def served_app(monkeypatch):
-    base = Path(tempfile.mkdtemp(prefix="pagila-restart-"))
-    base.chmod(0o755)
-    monkeypatch.setenv("EMBEDDED_PG_DIR", str(base))
-    layout = embedded_db.layout()
-    embedded_db.start(layout)
+def served_app(private_postgres):
+    layout = private_postgres
     port = _free_port()
     env = {
         **os.environ,
@@ -96,8 +90,6 @@ def served_app(monkeypatch):
         if process is not None:
             process.terminate()
             process.wait(timeout=15)
-        embedded_db.stop(layout)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_it_fails_fast_with_json_503_and_recovers(served_app):

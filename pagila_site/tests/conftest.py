@@ -1,0 +1,25 @@
+"""Fixtures of the project-level tests."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from pagila_site import embedded_db
+
+
+@pytest.fixture
+def private_postgres(monkeypatch):
+    """A PostgreSQL cluster of its own (the embedded server's code, in a temporary folder that
+    the unprivileged server user can reach), so stopping it disturbs no other test."""
+    base = Path(tempfile.mkdtemp(prefix="pagila-private-pg-"))
+    base.chmod(0o755)
+    monkeypatch.setenv("EMBEDDED_PG_DIR", str(base))
+    layout = embedded_db.layout()
+    embedded_db.start(layout)
+    try:
+        yield layout
+    finally:
+        embedded_db.stop(layout)
+        shutil.rmtree(base, ignore_errors=True)

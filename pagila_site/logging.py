@@ -1,11 +1,36 @@
-"""One JSON object per log line, so log shippers need no parsing rules."""
+"""One JSON object per log line, so log shippers need no parsing rules.
+
+Tracebacks stay out (an exception is logged as its type and message), and so do the secrets in
+settings: an exception message can quote them (a connection string with its password, a
+provider's error echoing the API key it was sent), so each line is scrubbed of them last.
+"""
 
 import json
 import logging
 from datetime import UTC, datetime
+from urllib.parse import quote, quote_plus
 
 # Attributes every LogRecord has; anything else was passed through ``extra=`` and is logged.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Shorter values are too likely to be ordinary words (and too weak to protect) to scrub safely.
+_MIN_SECRET_LENGTH = 8
+REDACTED = "[redacted]"
+
+
+def _secrets() -> set[str]:
+    """The secret values in settings, as a JSON line could carry them: plain, JSON-escaped, or
+    percent-encoded as in a URL."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return set()
+    values = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS, getattr(settings, "OPENAI_API_KEY", "")]
+    values += [database.get("PASSWORD") or "" for database in settings.DATABASES.values()]
+    found = set()
+    for value in values:
+        if isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
+            found |= {value, json.dumps(value)[1:-1], quote(value, safe=""), quote_plus(value, safe="")}
+    return found
 
 
 class JsonFormatter(logging.Formatter):
@@ -21,4 +46,8 @@ class JsonFormatter(logging.Formatter):
             # The exception's type and message only: tracebacks stay out of shipped logs.
             exc = record.exc_info[1]
             payload["exception"] = f"{type(exc).__name__}: {exc}"
-        return json.dumps(payload, default=str)
+        line = json.dumps(payload, default=str)
+        # Longest first, so a secret containing another is replaced whole.
+        for secret in sorted(_secrets(), key=len, reverse=True):
+            line = line.replace(secret, REDACTED)
+        return line

@@ -13,7 +13,7 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.embedded_db run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test lint bench schema db-start db-stop db-status clean
+.PHONY: help run dev test lint audit bench schema db-start db-stop db-status clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
@@ -57,6 +57,15 @@ lint: $(STAMP)
 	DJANGO_SECRET_KEY=lint DJANGO_SECURE_SSL=false $(WITH_DB) sh -c '$(MANAGE) check && \
 		$(MANAGE) makemigrations --check --dry-run && \
 		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null'
+
+# Known vulnerabilities in the pinned requirements and all they pull in (pip-audit resolves
+# requirements.txt in a scratch virtualenv). --strict: a package it could not check fails too.
+# AUDIT_SERVICE=osv asks OSV instead of PyPI's JSON API; .ci/run uses whichever answers.
+AUDIT_SERVICE ?= pypi
+audit: $(STAMP)
+	@$(PY) -m pip_audit --version >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-audit==2.10.1
+	$(PY) -m pip_audit -r requirements.txt --strict --vulnerability-service $(AUDIT_SERVICE) \
+		--progress-spinner off --desc on
 
 # Throughput, latency and memory figures (see scripts/bench.py); wrk comes from Debian.
 bench: $(STAMP)

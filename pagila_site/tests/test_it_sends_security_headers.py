@@ -6,6 +6,7 @@ read from the settings module in a subprocess, so these tests follow the setting
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -19,11 +20,16 @@ from pagila_site.tests.test_it_caches_the_catalogue import _asgi_get, _wait
 
 pytestmark = pytest.mark.django_db
 
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
+    "Content-Security-Policy": CSP,
 }
 HSTS = "max-age=31536000; includeSubDomains; preload"
 HTTPS_SETTINGS = [
@@ -68,7 +74,11 @@ def https_settings():
 
 
 def _security_headers(response):
-    return {name: response.get(name) for name in SECURITY_HEADERS}
+    headers = {name: response.get(name) for name in SECURITY_HEADERS}
+    if headers["Content-Security-Policy"]:
+        # A page with inline scripts (the admin's, Swagger UI's) adds a nonce of its own.
+        headers["Content-Security-Policy"] = re.sub(r" 'nonce-[^']+'", "", headers["Content-Security-Policy"])
+    return headers
 
 
 @pytest.mark.parametrize(("url", "status"), PAGES)
@@ -86,6 +96,17 @@ def test_it_sends_hsts_over_https_when_https_is_on(https_settings, url, status):
     assert response.status_code == status
     assert response["Strict-Transport-Security"] == HSTS
     assert _security_headers(response) == SECURITY_HEADERS
+
+
+def test_the_docs_inline_script_runs_by_the_nonce_of_its_response(client):
+    first, second = client.get("/api/docs/"), client.get("/api/docs/")
+    nonce = re.fullmatch(
+        r"default-src 'self'; script-src 'self' 'nonce-([^']+)'; .*", first["Content-Security-Policy"]
+    )[1]
+    assert f'<script nonce="{nonce}">' in first.content.decode()
+    assert nonce not in second["Content-Security-Policy"]
+    # Pages without an inline script get no nonce at all.
+    assert client.get("/api/redoc/")["Content-Security-Policy"] == CSP
 
 
 def test_production_turns_every_https_setting_on(https_settings):

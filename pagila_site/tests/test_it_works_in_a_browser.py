@@ -150,10 +150,11 @@ def test_the_ask_ai_page_shows_the_answer_as_it_streams(page):
     page.fill("#question", "Which films suit a rainy day?")
     page.click("#ask-button")
     # Part of the answer is on screen while the rest is still being generated.
-    page.wait_for_function("document.getElementById('answer').textContent.includes('SUNRISE')")
+    # Locators, not wait_for_function: Playwright runs that through eval, which the page's CSP refuses.
+    page.locator("#answer", has_text="SUNRISE").wait_for()
     assert page.inner_text("#ask-status") == "Answering…"
     assert "drama." not in page.inner_text("#answer")
     _shot(page, "ask-ai-streaming")
-    page.wait_for_function("document.getElementById('ask-status').textContent === 'Done.'")
+    sync_api.expect(page.locator("#ask-status")).to_have_text("Done.")
     assert page.inner_text("#answer") == "Try SUNRISE LEAGUE:\na gentle family drama."
     _shot(page, "ask-ai-done")

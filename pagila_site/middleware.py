@@ -18,6 +18,7 @@ from pagila_site.errors import error_response
 request_logger = logging.getLogger("pagila.request")
 error_logger = logging.getLogger("pagila.errors")
 
+_BODY_HEADERS = {"content-type", "content-length", "content-encoding", "content-language", "etag"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -116,9 +117,11 @@ class ApiErrorMiddleware(BothModes):
             and not response.streaming
         ):
             rewritten = error_response(response.status_code)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    rewritten[header] = response[header]
+            # Keep what the stack added (security headers, Allow, Retry-After, WWW-Authenticate...);
+            # only what described the replaced body goes.
+            for header, value in response.items():
+                if header.lower() not in _BODY_HEADERS:
+                    rewritten[header] = value
             return rewritten
         return response
 

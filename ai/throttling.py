@@ -16,6 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from pagila_site.errors import error_response
 from pagila_site.models import ApiToken
+from pagila_site.throttling import AuthFailures
 
 
 class AiRateThrottle(SimpleRateThrottle):
@@ -31,11 +32,31 @@ class AiRateThrottle(SimpleRateThrottle):
             return request.META.get("REMOTE_ADDR", "")
         return super().get_ident(request)
 
+    locked_for: int | None = None
+    token: ApiToken | None = None
+
+    def allow_request(self, request, view) -> bool:
+        # A presented token is checked here as the API checks it: a wrong one counts towards the
+        # address's lock-out, and a locked-out address is refused, so these public endpoints
+        # can't be used to go on guessing tokens where the API would refuse.
+        scheme, _, raw = authentication.get_authorization_header(request).decode("latin-1").partition(" ")
+        raw = raw.strip()
+        if scheme.lower() == "bearer" and raw:
+            failures = AuthFailures(request)
+            if failures.locked_out():
+                self.locked_for = failures.seconds_left
+                return False
+            self.token = ApiToken.objects.matching(raw)
+            if self.token is None:
+                failures.record()
+        return super().allow_request(request, view)
+
+    def wait(self):
+        return self.locked_for if self.locked_for is not None else super().wait()
+
     def get_cache_key(self, request, view) -> str:
         # Only a valid token has its own budget: inventing tokens must not buy more requests.
-        scheme, _, raw = authentication.get_authorization_header(request).decode("latin-1").partition(" ")
-        token = ApiToken.objects.matching(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
-        ident = f"token-{token.pk}" if token is not None else f"addr-{self.get_ident(request)}"
+        ident = f"token-{self.token.pk}" if self.token is not None else f"addr-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

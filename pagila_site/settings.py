@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "pagila_site.catalogue_cache.CatalogueCacheMiddleware",
     "pagila_site.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Under SecurityMiddleware and the catalogue cache: cached pages carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every GET answered in full (hash of the rendered body) and 304 for If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -109,6 +112,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The response's nonce, for Swagger UI's inline start-up script.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -310,13 +315,6 @@ AUTH_FAILURE_RATE = _env(_rate, "AUTH_FAILURE_RATE", default="10/min")
 # styles are allowed because Swagger UI and ReDoc set them as they render (a style can't run
 # code); data: images are Swagger UI's icons, blob: workers ReDoc's search. The middleware sits
 # right under SecurityMiddleware, below the catalogue cache, so cached pages carry the header too.
-from django.utils.csp import CSP  # noqa: E402 - kept with the one block that uses it
-
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-)
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
 SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'", CSP.NONCE],

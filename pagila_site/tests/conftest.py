@@ -23,3 +23,11 @@ def private_postgres(monkeypatch):
     finally:
         embedded_db.stop(layout)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def superuser_client(client, django_user_model):
+    """The test client, logged in to the back office as a superuser."""
+    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
+    client.force_login(user)
+    return client

@@ -28,13 +28,6 @@ CHANGELISTS = [
 ]
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
-    client.force_login(user)
-    return client
-
-
 def _queries(client, url):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)

@@ -12,13 +12,6 @@ from rentals.models import Rental
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
-    client.force_login(user)
-    return client
-
-
 def test_it_refuses_a_regular_user(client, django_user_model):
     django_user_model.objects.create_user("regular", password="regular-password")
     response = client.post("/admin/login/", {"username": "regular", "password": "regular-password"})

@@ -21,7 +21,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localhos
 
 USER app
 EXPOSE 8000
-ENV WEB_CONCURRENCY=2
+ENV WEB_CONCURRENCY=2 HOST=0.0.0.0 PORT=8000
 # Migrations are idempotent; loading Pagila is left to the operator (see README) unless
 # LOAD_PAGILA=true asks for it on an empty database.
-CMD ["sh", "-c", "if [ \"$LOAD_PAGILA\" = true ]; then python manage.py load_pagila --if-absent; fi && python manage.py migrate --no-input && exec gunicorn pagila_site.asgi:application -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:8000 --workers $WEB_CONCURRENCY --graceful-timeout 10"]
+CMD ["sh", "-c", "if [ \"$LOAD_PAGILA\" = true ]; then python manage.py load_pagila --if-absent; fi && python manage.py migrate --no-input && exec scripts/serve"]

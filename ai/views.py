@@ -115,17 +115,22 @@ async def ask(request):
     return response
 
 
+async def _throttled_json_input(request, serializer_class) -> tuple[dict | None, JsonResponse | None]:
+    """A JSON POST's validated body, or the response refusing it (throttled, unparsable, invalid)."""
+    if limited := await throttled(request):
+        return None, limited
+    body, invalid = _json_body(request)
+    if invalid:
+        return None, invalid
+    return _validated(serializer_class, body)
+
+
 @csrf_exempt  # JSON for anonymous clients: no session, so nothing for a forged request to ride on
 @require_POST
 async def summary(request):
-    if limited := await throttled(request):
-        return limited
-    body, invalid = _json_body(request)
-    if invalid:
-        return invalid
-    data, invalid = _validated(SummaryRequestSerializer, body)
-    if invalid:
-        return invalid
+    data, refused = await _throttled_json_input(request, SummaryRequestSerializer)
+    if refused:
+        return refused
     try:
         result = await services.film_summary(film_id=data["film_id"])
     except Film.DoesNotExist:
@@ -138,14 +143,9 @@ async def summary(request):
 @csrf_exempt  # as summary
 @require_POST
 async def handoff(request):
-    if limited := await throttled(request):
-        return limited
-    body, invalid = _json_body(request)
-    if invalid:
-        return invalid
-    data, invalid = _validated(HandoffRequestSerializer, body)
-    if invalid:
-        return invalid
+    data, refused = await _throttled_json_input(request, HandoffRequestSerializer)
+    if refused:
+        return refused
     try:
         result = await services.handoff_answer(question=data["question"])
     except AiError as exc:

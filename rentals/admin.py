@@ -78,7 +78,7 @@ class RentalAdmin(admin.ModelAdmin):
         id_input_filter("inventory_id", "inventory id"),
     ]
     date_hierarchy = "rental_date"
-    search_fields = ["rental_id", "customer__last_name", "customer__email"]
+    search_fields = ["=rental_id", "customer__last_name", "customer__email"]
     autocomplete_fields = ["customer", "staff"]
     raw_id_fields = ["inventory"]
     # 16,000 rows: don't pay for an unfiltered COUNT(*) on every filtered page.

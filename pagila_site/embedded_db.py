@@ -118,7 +118,8 @@ def _run(lay: Layout, args: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, **kwargs)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -241,7 +242,7 @@ def start(lay: Layout | None = None) -> bool:
             _initdb(lay, bin_dir)
         port = _read_port(lay)
         if port is None or _port_in_use(port):
-            port = _free_port()
+            port = free_port()
             lay.port_file.write_text(f"{port}\n")
         options = (
             f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "

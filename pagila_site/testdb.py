@@ -37,7 +37,8 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _conninfo(dbname: str) -> str:
+def conninfo(dbname: str) -> str:
+    """libpq parameters of database ``dbname`` on the test server."""
     params = connection.get_connection_params()
     plain = {k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
     plain["dbname"] = dbname
@@ -55,7 +56,7 @@ def _drop(conn: psycopg.Connection, name: str) -> None:
 def ensure_template() -> str:
     """Name of an up-to-date template database, building it first if needed."""
     name = PREFIX + fingerprint()
-    with psycopg.connect(_conninfo("postgres"), autocommit=True) as conn:
+    with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
         try:
             if not _exists(conn, name):
@@ -73,9 +74,9 @@ def _build(conn: psycopg.Connection, name: str) -> None:
     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(building)))
     log = lambda message: print(f"[test template] {message}", file=sys.stderr)  # noqa: E731
     files = pagila.locate(settings.PAGILA_DIR, log=log)
-    pagila.load(_conninfo(building), files, log=lambda _m: None)
+    pagila.load(conninfo(building), files, log=lambda _m: None)
     # A separate process migrates, so this process's Django connections never touch it.
-    env = {**os.environ, "DATABASE_URL": _url(building)}
+    env = {**os.environ, "DATABASE_URL": database_url(building)}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
         cwd=settings.BASE_DIR,
@@ -88,7 +89,8 @@ def _build(conn: psycopg.Connection, name: str) -> None:
     log(f"built {name}")
 
 
-def _url(dbname: str) -> str:
+def database_url(dbname: str) -> str:
+    """A DATABASE_URL for database ``dbname`` on the test server (for subprocesses)."""
     s = settings.DATABASES["default"]
     auth = quote(s["USER"], safe="") + (f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else "")
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{dbname}"

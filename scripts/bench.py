@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pagila_site.settings")
+
+from pagila_site.embedded_db import free_port  # noqa: E402 - needs ROOT on sys.path
+
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
 os.environ.setdefault("DJANGO_SECURE_SSL", "false")
 os.environ["DJANGO_DEBUG"] = "false"
@@ -62,12 +64,6 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- database -----------------------------------------------------------------------------------
 
 
@@ -84,7 +80,7 @@ def make_bench_database() -> tuple[str, str, dict]:
 
     template = testdb.ensure_template()
     name = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(testdb._conninfo("postgres"), autocommit=True) as conn:
+    with psycopg.connect(testdb.conninfo("postgres"), autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
         )
@@ -93,7 +89,7 @@ def make_bench_database() -> tuple[str, str, dict]:
     connection.settings_dict["NAME"] = name
     params = connection.get_connection_params()
     connection.close()
-    return name, testdb._url(name), params
+    return name, testdb.database_url(name), params
 
 
 def drop_database(name: str) -> None:
@@ -102,7 +98,7 @@ def drop_database(name: str) -> None:
 
     from pagila_site import testdb
 
-    with psycopg.connect(testdb._conninfo("postgres"), autocommit=True) as conn:
+    with psycopg.connect(testdb.conninfo("postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

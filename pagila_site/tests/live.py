@@ -1,17 +1,17 @@
 """The app served for real, for the tests that drive it from outside: a browser, a fuzzer.
 
-:func:`live_server` clones the test template into a private database (so whatever the test
-changes never leaks into other tests), issues the development set-up's ``dvd_admin`` token there
-and serves ``pagila_site.asgi:application`` with uvicorn in a subprocess, as ``make run`` serves
-it. :func:`fake_provider` runs :class:`ai.tests.fake_openai.FakeOpenAI`, the model provider the
-AI endpoints reach through ``OPENAI_BASE_URL``. Both clean up after themselves.
+:func:`serve` runs ``pagila_site.asgi:application`` in a subprocess on a given database (uvicorn,
+or the production command ``scripts/serve``). :func:`live_server` first clones the test template
+into a private database (so whatever the test changes never leaks into other tests) and issues
+the development set-up's ``dvd_admin`` token there. :func:`fake_provider` runs
+:class:`ai.tests.fake_openai.FakeOpenAI`, the model provider the AI endpoints reach through
+``OPENAI_BASE_URL``. Both clean up after themselves.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +29,7 @@ from psycopg import sql
 
 from ai.tests.fake_openai import FakeOpenAI, Reply
 from pagila_site import testdb
+from pagila_site.embedded_db import free_port
 
 STARTUP_TIMEOUT = 30.0
 
@@ -43,25 +44,19 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def private_database(prefix: str, django_db_blocker) -> Iterator[str]:
     """``DATABASE_URL`` of a fresh clone of the test template, dropped afterwards."""
     with django_db_blocker.unblock():
         template = testdb.ensure_template()
-        admin_conninfo = testdb._conninfo("postgres")
+        admin_conninfo = testdb.conninfo("postgres")
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_conninfo, autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
         )
     try:
-        yield testdb._url(name)
+        yield testdb.database_url(name)
     finally:
         with psycopg.connect(admin_conninfo, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -69,30 +64,46 @@ def private_database(prefix: str, django_db_blocker) -> Iterator[str]:
 
 @contextlib.contextmanager
 def live_server(prefix: str, django_db_blocker, *, env: dict[str, str]) -> Iterator[LiveServer]:
-    """The app under uvicorn on a private database; ``env`` adds to (and wins over) os.environ."""
-    with private_database(prefix, django_db_blocker) as database_url, tempfile.TemporaryDirectory() as tmp:
-        full_env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DJANGO_SECURE_SSL": "false",
-            "LOG_LEVEL": "WARNING",
-            **env,
-        }
+    """The app on a private clone of the template with ``dvd_admin`` issued (see :func:`serve`)."""
+    with private_database(prefix, django_db_blocker) as database_url:
         subprocess.run(
             [sys.executable, "manage.py", "ensure_dev_access"],
             cwd=settings.BASE_DIR,
-            env=full_env,
+            env={**os.environ, "DATABASE_URL": database_url, **env},
             check=True,
             capture_output=True,
         )
-        port = _free_port()
-        log_path = Path(tmp) / "server.log"
+        with serve(database_url, env=env) as server:
+            yield server
+
+
+@contextlib.contextmanager
+def serve(database_url: str, *, env: dict[str, str], production: bool = False) -> Iterator[LiveServer]:
+    """``pagila_site.asgi:application`` in a subprocess on ``database_url``, until the block ends.
+
+    ``env`` adds to (and wins over) os.environ. One uvicorn process by default; with
+    ``production``, ``scripts/serve`` exactly as ``make run`` starts it (gunicorn, two workers).
+    """
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SECURE_SSL": "false",
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    if production:
+        full_env.update(HOST="127.0.0.1", PORT=str(port), VENV=str(Path(sys.executable).parent.parent))
+        command = [str(Path(settings.BASE_DIR) / "scripts" / "serve")]
+    else:
         command = [
             sys.executable, "-m", "uvicorn", "pagila_site.asgi:application",
             "--host", "127.0.0.1", "--port", str(port),
             "--lifespan", "off", "--no-access-log", "--log-level", "warning",
             "--timeout-graceful-shutdown", "2",
         ]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=full_env, stdout=log, stderr=log)
         server = LiveServer(url=f"http://127.0.0.1:{port}", log_path=log_path)
@@ -102,7 +113,7 @@ def live_server(prefix: str, django_db_blocker, *, env: dict[str, str]) -> Itera
         finally:
             process.terminate()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

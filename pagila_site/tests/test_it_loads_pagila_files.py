@@ -84,7 +84,7 @@ def test_the_command_is_a_no_op_with_if_absent(capsys):
 def scratch_database(django_db_blocker):
     name = f"scratch_{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():
-        admin = testdb._conninfo("postgres")
+        admin = testdb.conninfo("postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:

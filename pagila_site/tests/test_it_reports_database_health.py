@@ -1,18 +1,14 @@
 """/health over a real server and a real PostgreSQL that goes away and comes back."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from django.conf import settings
 
 from pagila_site import embedded_db
+from pagila_site.tests import live
 
 
 def _get(url):
@@ -35,40 +31,8 @@ def _wait_for(predicate, timeout=20.0):
 
 @pytest.fixture
 def app_server(private_postgres):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": embedded_db.url(private_postgres)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "pagila_site.asgi:application",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return _get(f"{base_url}/health")
-        except OSError:
-            return None
-
-    try:
-        _wait_for(up)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with live.serve(embedded_db.url(private_postgres), env={}) as server:
+        yield server.url
 
 
 def test_it_reports_the_database_down_and_recovers_by_itself(app_server, private_postgres):

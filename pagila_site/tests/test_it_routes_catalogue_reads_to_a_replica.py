@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from customers.models import Customer
 from films.models import Category, Film
+from pagila_site import testdb
 from pagila_site.routers import CatalogueReplicaRouter
 
 router = CatalogueReplicaRouter()
@@ -35,8 +36,7 @@ def test_reads_inside_a_transaction_stay_on_the_primary():
 
 @pytest.mark.django_db
 def test_the_setting_adds_a_replica_alias_and_the_router():
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    url = testdb.database_url(connection.settings_dict["NAME"])
     script = (
         "from films.models import Film; from customers.models import Customer; "
         "print(Film.objects.all().db, Customer.objects.all().db, Film.objects.get(pk=1).title)"

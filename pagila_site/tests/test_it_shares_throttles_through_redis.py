@@ -6,16 +6,14 @@ the reason, where no Redis answers (set REDIS_TEST_URL to use another one).
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-from django.conf import settings
 from django.db import connection
+
+from pagila_site import testdb
+from pagila_site.tests import live
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
@@ -29,12 +27,6 @@ def _redis():
     except redis.exceptions.ConnectionError as exc:
         pytest.skip(f"no Redis at {REDIS_TEST_URL}: {exc}")
     return client
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _ask(base):
@@ -55,45 +47,18 @@ def _ask(base):
 def two_servers(django_db_setup):
     client = _redis()
     client.flushdb()
-    db = connection.settings_dict
     env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": REDIS_TEST_URL,
         "AI_RATE_LIMIT": "3/min",
         # SearchAgent answers this question from the database; the model is never called.
         "OPENAI_API_KEY": "unused",
         "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
-        "LOG_LEVEL": "WARNING",
     }
-    processes, bases = [], []
-    for _ in range(2):
-        port = _free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "pagila_site.asgi:application", "--port", str(port)],
-                cwd=settings.BASE_DIR,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        bases.append(f"http://127.0.0.1:{port}")
+    database_url = testdb.database_url(connection.settings_dict["NAME"])
     try:
-        for base in bases:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/health", timeout=2)  # noqa: S310 - local test server
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "a server did not start"
-                    time.sleep(0.2)
-        yield bases
+        with live.serve(database_url, env=env) as first, live.serve(database_url, env=env) as second:
+            yield first.url, second.url
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
         client.flushdb()
 
 

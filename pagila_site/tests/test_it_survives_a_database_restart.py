@@ -15,24 +15,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from pagila_site import embedded_db
+from pagila_site.tests import live
 
 pytestmark = pytest.mark.full_data
 
 PATHS = ["/api/v1/customers/1/", "/api/v1/films/?category=Action", "/health"]
-
-
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url):
@@ -50,46 +42,22 @@ def _get(url):
 
 @pytest.fixture
 def served_app(private_postgres):
-    layout = private_postgres
-    port = _free_port()
+    database_url = embedded_db.url(private_postgres)
     env = {
-        **os.environ,
-        "DATABASE_URL": embedded_db.url(layout),
         "DJANGO_DEBUG": "false",
-        "DJANGO_SECURE_SSL": "false",
         "CATALOGUE_CACHE_ENABLED": "false",  # every request must reach the database
-        "LOG_LEVEL": "WARNING",
-        "PORT": str(port),
         "WEB_CONCURRENCY": "2",
-        "VENV": str(Path(sys.executable).parent.parent),
     }
-    process = None
-    try:
-        for command in (["load_pagila"], ["migrate", "--no-input", "-v", "0"], ["ensure_dev_access"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command],
-                cwd=settings.BASE_DIR,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-        process = subprocess.Popen(
-            [str(Path(settings.BASE_DIR) / "scripts" / "serve")],
+    for command in (["load_pagila"], ["migrate", "--no-input", "-v", "0"], ["ensure_dev_access"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
             cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            env={**os.environ, "DATABASE_URL": database_url},
+            check=True,
+            capture_output=True,
         )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while _get(f"{url}/health")["status"] != 200:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield url, layout
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=15)
+    with live.serve(database_url, env=env, production=True) as server:
+        yield server.url, private_postgres
 
 
 def test_it_fails_fast_with_json_503_and_recovers(served_app):

@@ -36,6 +36,22 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         return CustomerDetailSerializer if self.action == "retrieve" else CustomerSerializer
 
 
+class CustomerScopedMixin:
+    """For viewsets under ``/customers/{customer_id}/``: ``self.customer``, and only its rows."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # After authentication, before the body is read: an unknown customer is 404 whatever
+        # the body says.
+        self.customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_id"])
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no customer
+            return queryset.none()
+        return queryset.filter(customer=self.customer)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="A customer's streaming subscriptions",
@@ -47,19 +63,11 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: SubscriptionSerializer, **error_responses(400, 401, 404)},
     ),
 )
-class CustomerSubscriptionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CustomerSubscriptionViewSet(
+    CustomerScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    queryset = StreamingSubscription.objects.order_by("id")
     serializer_class = SubscriptionSerializer
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # After authentication, before the body is read: an unknown customer is 404 whatever
-        # the body says.
-        self.customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_id"])
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no customer
-            return StreamingSubscription.objects.none()
-        return StreamingSubscription.objects.filter(customer=self.customer).order_by("id")
 
     def perform_create(self, serializer):
         serializer.save(customer=self.customer)

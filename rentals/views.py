@@ -4,7 +4,6 @@ Writes go through ``rentals.services``; this module only parses input, maps the 
 refusals to the contract's status codes, and reads the result back with its annotations.
 """
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -13,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from customers.models import Customer
+from customers.views import CustomerScopedMixin
 from pagila_site.schema import ErrorSerializer, error_responses
 from rentals.filters import CustomerRentalFilter, RentalFilter
 from rentals.models import Rental
@@ -107,21 +107,10 @@ class RentalViewSet(viewsets.ReadOnlyModelViewSet):
         ],
     ),
 )
-class CustomerRentalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CustomerRentalViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = rentals()
     serializer_class = RentalSerializer
     filterset_class = CustomerRentalFilter
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # After authentication, before the body is read: an unknown customer is 404 whatever
-        # the body says.
-        self.customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_id"])
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no customer
-            return Rental.objects.none()
-        return super().get_queryset().filter(customer=self.customer)
 
     def create(self, request, customer_id: int):
         serializer = RentalCreateSerializer(data=request.data)

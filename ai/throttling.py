@@ -11,12 +11,11 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import JsonResponse
 from rest_framework import authentication
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from pagila_site.errors import error_response
 from pagila_site.models import ApiToken
-from pagila_site.throttling import AuthFailures
+from pagila_site.throttling import AuthFailures, client_address
 
 
 class AiRateThrottle(SimpleRateThrottle):
@@ -26,11 +25,8 @@ class AiRateThrottle(SimpleRateThrottle):
         return settings.AI_RATE_LIMIT
 
     def get_ident(self, request) -> str:
-        # DRF trusts a client's X-Forwarded-For unless NUM_PROXIES says how many proxies to
-        # expect; a rate limit anyone can dodge by inventing that header is none at all.
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "")
-        return super().get_ident(request)
+        # The lock-out's notion of a client: forwarded-for only behind NUM_PROXIES, IPv6 by /64.
+        return client_address(request)
 
     locked_for: int | None = None
     token: ApiToken | None = None

@@ -8,10 +8,13 @@ templates are dropped. A PostgreSQL advisory lock lets concurrent test runs shar
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -94,3 +97,23 @@ def database_url(dbname: str) -> str:
     s = settings.DATABASES["default"]
     auth = quote(s["USER"], safe="") + (f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else "")
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{dbname}"
+
+
+@contextlib.contextmanager
+def clone(prefix: str) -> Iterator[str]:
+    """A fresh database cloned from the template, named ``<prefix>_<random>``; dropped afterwards.
+
+    For whatever must change data without touching the test run's own database: a browser
+    session, a fuzzer, a benchmark.
+    """
+    template = ensure_template()
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        )
+    try:
+        yield name
+    finally:
+        with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
+            _drop(conn, name)

@@ -67,39 +67,15 @@ def log(message: str) -> None:
 # --- database -----------------------------------------------------------------------------------
 
 
-def make_bench_database() -> tuple[str, str, dict]:
-    """Clone the test template into a throwaway database; returns (name, url, libpq params)."""
-    import django
-
-    django.setup()
-    import psycopg
+def use_database(name: str) -> dict:
+    """Point this process's own queries (SQL capture, picking copies) at ``name``; its libpq params."""
     from django.db import connection
-    from psycopg import sql
 
-    from pagila_site import testdb
-
-    template = testdb.ensure_template()
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(testdb.conninfo("postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
-        )
-    # From here on this process's own queries (SQL capture, picking copies) go to the clone.
     connection.close_pool()
     connection.settings_dict["NAME"] = name
     params = connection.get_connection_params()
     connection.close()
-    return name, testdb.database_url(name), params
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    from pagila_site import testdb
-
-    with psycopg.connect(testdb.conninfo("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    return params
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -392,34 +368,41 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
-    from ai.tests.fake_openai import FakeOpenAI
+    import django
 
-    fake = FakeOpenAI()
-    threading.Thread(target=fake.serve_forever, daemon=True).start()
-    name, url, params = make_bench_database()
-    log(f"database {name}")
-    server = Server(
-        url, {"OPENAI_API_KEY": "bench", "OPENAI_BASE_URL": fake.base_url, "AI_RATE_LIMIT": "100000/min"}
-    )
+    django.setup()
+    from pagila_site import testdb
+    from pagila_site.tests.live import fake_provider
+
     results: dict = {"http": {}, "sql": {}}
-    try:
-        for label, path in ENDPOINTS.items():
-            log(f"{label}: warm-up")
-            wrk(server.base + path, 3)
-            log(f"{label}: wrk 32 connections, {DURATION} s")
-            results["http"][label] = wrk(server.base + path, DURATION)
-        for label, path in ENDPOINTS.items():
-            log(f"{label}: pgbench -M prepared -c 8, {DURATION} s")
-            results["sql"][label] = pgbench(capture_sql(path), params, name, DURATION)
-        log(f"rental cycles, {DURATION} s")
-        results["rentals"] = rental_cycles(server, DURATION)
-        log("50 AI streams")
-        results["ai"] = ai_streams(server, fake)
-        results["rss_mb_per_worker"] = server.rss_mb()
-    finally:
-        server.stop()
-        fake.shutdown()
-        drop_database(name)
+    with fake_provider() as fake, testdb.clone("bench") as name:
+        log(f"database {name}")
+        params = use_database(name)
+        server = Server(
+            testdb.database_url(name),
+            {"OPENAI_API_KEY": "bench", "OPENAI_BASE_URL": fake.base_url, "AI_RATE_LIMIT": "100000/min"},
+        )
+        try:
+            for label, path in ENDPOINTS.items():
+                log(f"{label}: warm-up")
+                wrk(server.base + path, 3)
+                log(f"{label}: wrk 32 connections, {DURATION} s")
+                results["http"][label] = wrk(server.base + path, DURATION)
+            for label, path in ENDPOINTS.items():
+                log(f"{label}: pgbench -M prepared -c 8, {DURATION} s")
+                results["sql"][label] = pgbench(capture_sql(path), params, name, DURATION)
+            log(f"rental cycles: warm-up, then {DURATION} s")
+            rental_cycles(server, 3)
+            results["rentals"] = rental_cycles(server, DURATION)
+            log("50 AI streams")
+            results["ai"] = ai_streams(server, fake)
+            results["rss_mb_per_worker"] = server.rss_mb()
+        finally:
+            server.stop()
+            # The clone is dropped next: this process's connections to it must go first.
+            from django.db import connection
+
+            connection.close_pool()
     text = report(results)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2))

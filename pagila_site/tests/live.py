@@ -18,14 +18,11 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from django.conf import settings
-from psycopg import sql
 
 from ai.tests.fake_openai import FakeOpenAI, Reply
 from pagila_site import testdb
@@ -47,19 +44,8 @@ class LiveServer:
 @contextlib.contextmanager
 def private_database(prefix: str, django_db_blocker) -> Iterator[str]:
     """``DATABASE_URL`` of a fresh clone of the test template, dropped afterwards."""
-    with django_db_blocker.unblock():
-        template = testdb.ensure_template()
-        admin_conninfo = testdb.conninfo("postgres")
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
-        )
-    try:
+    with django_db_blocker.unblock(), testdb.clone(prefix) as name:
         yield testdb.database_url(name)
-    finally:
-        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @contextlib.contextmanager

@@ -8,9 +8,10 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_CONCURRENCY ?= 2
-# Runs a command with the embedded database up (a no-op wrapper when DATABASE_URL is set);
-# the database is stopped afterwards if this command started it.
-WITH_DB := $(PY) -m pagila_site.embedded_db run --
+# Runs a command with the embedded database up and DATABASE_URL exported to it (a no-op wrapper
+# when DATABASE_URL is set already); the database is stopped afterwards if this command started
+# it. The settings never start a database: every target that needs one goes through here.
+WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
 .PHONY: help run dev test lint audit bench schema db-start db-stop db-status clean
@@ -77,13 +78,13 @@ schema: $(STAMP)
 	DJANGO_SECRET_KEY=schema $(WITH_DB) $(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
 
 db-start: $(STAMP)
-	$(PY) -m pagila_site.embedded_db start
+	$(PY) -m pagila_site.devdb start
 
 db-stop:
-	@if [ -x $(PY) ]; then $(PY) -m pagila_site.embedded_db stop; fi
+	@if [ -x $(PY) ]; then $(PY) -m pagila_site.devdb stop; fi
 
 db-status: $(STAMP)
-	$(PY) -m pagila_site.embedded_db status
+	$(PY) -m pagila_site.devdb status
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata .cache staticfiles .pytest_cache .ruff_cache

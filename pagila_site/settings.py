@@ -3,6 +3,7 @@
 Every value comes through the one ``env`` object below; a malformed value (``DJANGO_DEBUG=maybe``,
 a bad ``DATABASE_URL``) stops start-up with a message naming the variable. Defaults are the
 production-safe ones: DEBUG is off unless asked for. ``.env.example`` lists every variable.
+Importing this module starts no process and opens no connection.
 """
 
 from pathlib import Path
@@ -119,14 +120,13 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL when set, otherwise the embedded server (started on demand).
-if "DATABASE_URL" not in env:
-    from pagila_site import embedded_db
-
-    try:
-        env.ENVIRON["DATABASE_URL"] = embedded_db.ensure_url()
-    except embedded_db.EmbeddedDatabaseError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is unset and the embedded database failed: {exc}") from exc
+# Database: always DATABASE_URL. Settings start nothing; make runs every command through
+# ``python -m pagila_site.devdb run --``, which starts the embedded server and sets the variable.
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is unset: run through make (make run, make test...) or "
+        "`python -m pagila_site.devdb run -- python manage.py ...` for the embedded PostgreSQL."
+    )
 
 
 def _database(url_variable: str) -> dict:

@@ -24,7 +24,7 @@ from django.db import connection
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from pagila_site import pagila
+from pagila_site.devdb import pagila
 
 PREFIX = "pagila_tpl_"
 _LOCK_KEY = 0x7A61_6769  # any constant shared by all test runs

@@ -1,7 +1,8 @@
 """A pytest plugin loaded before Django (``-p pagila_site.testing`` in pytest.ini).
 
-It only provides test defaults for settings that production must set explicitly, so that a bare
-``pytest`` works; anything already in the environment wins.
+It only provides test defaults for settings that production must set explicitly; anything already
+in the environment wins. ``DATABASE_URL`` is not one of them: ``make test`` runs pytest under
+``python -m pagila_site.devdb run --``, which provides it.
 """
 
 import os

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pagila_site.settings")
 
-from pagila_site.embedded_db import free_port  # noqa: E402 - needs ROOT on sys.path
+from pagila_site.devdb.embedded import free_port  # noqa: E402 - needs ROOT on sys.path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
 os.environ.setdefault("DJANGO_SECURE_SSL", "false")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pagila_site import embedded_db
+from pagila_site.devdb import embedded
 
 
 @pytest.fixture
@@ -16,12 +16,12 @@ def private_postgres(monkeypatch):
     base = Path(tempfile.mkdtemp(prefix="pagila-private-pg-"))
     base.chmod(0o755)
     monkeypatch.setenv("EMBEDDED_PG_DIR", str(base))
-    layout = embedded_db.layout()
-    embedded_db.start(layout)
+    layout = embedded.layout()
+    embedded.start(layout)
     try:
         yield layout
     finally:
-        embedded_db.stop(layout)
+        embedded.stop(layout)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -26,7 +26,7 @@ from django.conf import settings
 
 from ai.tests.fake_openai import FakeOpenAI, Reply
 from pagila_site import testdb
-from pagila_site.embedded_db import free_port
+from pagila_site.devdb.embedded import free_port
 
 STARTUP_TIMEOUT = 30.0
 

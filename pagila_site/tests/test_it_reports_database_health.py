@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from pagila_site import embedded_db
+from pagila_site.devdb import embedded
 from pagila_site.tests import live
 
 
@@ -31,17 +31,17 @@ def _wait_for(predicate, timeout=20.0):
 
 @pytest.fixture
 def app_server(private_postgres):
-    with live.serve(embedded_db.url(private_postgres), env={}) as server:
+    with live.serve(embedded.url(private_postgres), env={}) as server:
         yield server.url
 
 
 def test_it_reports_the_database_down_and_recovers_by_itself(app_server, private_postgres):
     assert _get(f"{app_server}/health") == (200, {"status": "ok", "database": "ok"})
 
-    embedded_db.stop(private_postgres)
+    embedded.stop(private_postgres)
     started = time.monotonic()
     assert _get(f"{app_server}/health") == (503, {"status": "error", "database": "unavailable"})
     assert time.monotonic() - started < 5, "a down database must fail fast, not hang the worker"
 
-    embedded_db.start(private_postgres)
+    embedded.start(private_postgres)
     assert _wait_for(lambda: _get(f"{app_server}/health")[0] == 200, timeout=10)

@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-from pagila_site import embedded_db
+from pagila_site.devdb import embedded
 from pagila_site.tests import live
 
 pytestmark = pytest.mark.full_data
@@ -42,7 +42,7 @@ def _get(url):
 
 @pytest.fixture
 def served_app(private_postgres):
-    database_url = embedded_db.url(private_postgres)
+    database_url = embedded.url(private_postgres)
     env = {
         "DJANGO_DEBUG": "false",
         "CATALOGUE_CACHE_ENABLED": "false",  # every request must reach the database
@@ -73,10 +73,10 @@ def test_it_fails_fast_with_json_503_and_recovers(served_app):
     for thread in clients:
         thread.start()
     time.sleep(1.0)
-    embedded_db.stop(layout)
+    embedded.stop(layout)
     down_at = time.monotonic()
     time.sleep(2.0)
-    embedded_db.start(layout)
+    embedded.start(layout)
     up_at = time.monotonic()
     time.sleep(4.0)
     stop.set()

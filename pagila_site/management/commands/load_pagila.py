@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from psycopg.conninfo import make_conninfo
 
-from pagila_site import pagila
+from pagila_site.devdb import pagila
 
 
 class Command(BaseCommand):

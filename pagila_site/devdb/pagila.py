@@ -25,7 +25,7 @@ FILES = {
     "pagila-schema.sql": "8ce358e4c8014087b85296694a0893887bd7a4190e3ce407f2721b86b98e5707",
     "pagila-data.sql": "880580fb2cd4daaa99f290ced264988cdd657b3158be63cd281466f796f6dbf2",
 }
-CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "pagila" / UPSTREAM_COMMIT
+CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "pagila" / UPSTREAM_COMMIT
 
 # Ownership statements name the dump's ``postgres`` role, which another server may not have;
 # the objects belong to whoever loads them instead.

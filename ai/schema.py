@@ -18,7 +18,7 @@ from ai.serializers import (
     SummaryRequestSerializer,
     SummarySerializer,
 )
-from pagila_site.schema import error_responses
+from pagila_site.api.schema import error_responses
 
 TAGS = ["ai"]
 

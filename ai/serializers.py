@@ -4,10 +4,9 @@ from rest_framework import serializers
 
 from ai.services import LLM_AGENT, SEARCH_AGENT
 from films.models import MpaaRating
+from pagila_site.api.filters import INT_MAX, INT_MIN
 
 QUESTION_MAX_LENGTH = 2000
-# film_id is a PostgreSQL integer: anything outside it is malformed, not merely unknown.
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -30,6 +29,7 @@ class AskQuerySerializer(serializers.Serializer):
 
 
 class SummaryRequestSerializer(serializers.Serializer):
+    # film_id is a PostgreSQL integer: anything outside it is malformed, not merely unknown.
     film_id = StrictIntegerField(min_value=INT_MIN, max_value=INT_MAX)
 
 

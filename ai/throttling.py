@@ -13,9 +13,9 @@ from django.http import JsonResponse
 from rest_framework import authentication
 from rest_framework.throttling import SimpleRateThrottle
 
-from pagila_site.errors import error_response
+from pagila_site.api.errors import error_response
+from pagila_site.api.throttling import AuthFailures, client_address
 from pagila_site.models import ApiToken
-from pagila_site.throttling import AuthFailures, client_address
 
 
 class AiRateThrottle(SimpleRateThrottle):

@@ -21,7 +21,7 @@ from ai.client import AiError
 from ai.serializers import AskQuerySerializer, HandoffRequestSerializer, SummaryRequestSerializer
 from ai.throttling import throttled
 from films.models import Film
-from pagila_site.errors import api_exception_handler, error_body, error_response
+from pagila_site.api.errors import api_exception_handler, error_body, error_response
 
 logger = logging.getLogger("pagila.ai")
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from customers.models import Address, Customer, Staff, Store, StreamingSubscription
-from pagila_site.admin_filters import id_input_filter
+from pagila_site.backoffice.admin_filters import id_input_filter
 
 
 class ActiveListFilter(admin.SimpleListFilter):

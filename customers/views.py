@@ -7,7 +7,7 @@ from rest_framework import mixins, viewsets
 from customers.filters import CustomerFilter
 from customers.models import Customer, StreamingSubscription
 from customers.serializers import CustomerDetailSerializer, CustomerSerializer, SubscriptionSerializer
-from pagila_site.schema import error_responses
+from pagila_site.api.schema import error_responses
 
 
 @extend_schema_view(

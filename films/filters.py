@@ -1,8 +1,8 @@
 """Query parameters of the film list, as the contract's Films section defines them.
 
 Every documented parameter is validated: a value that is unknown or malformed is a 400 naming
-the parameter, never silently ignored (django-filter's stock boolean widget would read
-``streaming_available=maybe`` as "no filter", hence the strict fields below).
+the parameter, never silently ignored (hence the strict fields of ``pagila_site.api.filters``
+and the ones below).
 """
 
 from django import forms
@@ -11,9 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from films.models import Category, Film, MpaaRating
-
-# PostgreSQL's ``integer``: release_year is one, and a larger value is a client error, not a 500.
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+from pagila_site.api.filters import INT_MAX, INT_MIN, StrictBooleanFilter
 
 RATING_SCHEMA = {"type": "string", "enum": MpaaRating.values, "description": "MPAA rating."}
 SEARCH_SCHEMA = {
@@ -25,27 +23,6 @@ SEARCH_SCHEMA = {
     ),
 }
 ORDERING_FIELDS = ("film_id", "title", "rental_rate", "length", "release_year")
-
-
-class StrictBooleanField(forms.Field):
-    """``true`` or ``false`` (any case); anything else is invalid rather than ignored."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return {"true": True, "false": False}[str(value).lower()]
-        except KeyError:
-            raise ValidationError("Must be true or false.", code="invalid") from None
-
-
-class StrictBooleanFilter(filters.BooleanFilter):
-    field_class = StrictBooleanField
-
-    def __init__(self, *args, **kwargs):
-        # The rest_framework BooleanFilter's widget maps unknown values to None ("no filter").
-        kwargs.setdefault("widget", forms.TextInput)
-        super().__init__(*args, **kwargs)
 
 
 class IntegerFilter(filters.NumberFilter):

@@ -8,7 +8,7 @@ with ``select_related`` and a detail's actors with one prefetch.
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from films.filters import INT_MAX, FilmFilter
+from films.filters import FilmFilter
 from films.models import Category, Film
 from films.serializers import (
     CategorySerializer,
@@ -16,8 +16,9 @@ from films.serializers import (
     FilmSerializer,
     FilmStreamingSerializer,
 )
-from pagila_site.permissions import PublicReadStaffWrite
-from pagila_site.schema import error_responses
+from pagila_site.api.filters import INT_MAX
+from pagila_site.api.permissions import PublicReadStaffWrite
+from pagila_site.api.schema import error_responses
 
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: `If-None-Match` matches the `ETag`.")}
 FILM_ID = OpenApiParameter(

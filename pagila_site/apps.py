@@ -13,4 +13,4 @@ class BackOfficeAdminConfig(admin_apps.AdminConfig):
     """Django's admin app, with our dashboard site as ``admin.site``."""
 
     default = False
-    default_site = "pagila_site.sites.BackOfficeSite"
+    default_site = "pagila_site.backoffice.sites.BackOfficeSite"

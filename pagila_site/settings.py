@@ -78,17 +78,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "pagila_site.middleware.RequestLogMiddleware",
+    "pagila_site.serving.middleware.RequestLogMiddleware",
     # First after the log: a cached catalogue page skips everything below (see the module).
-    "pagila_site.catalogue_cache.CatalogueCacheMiddleware",
-    "pagila_site.middleware.ApiErrorMiddleware",
+    "pagila_site.serving.catalogue_cache.CatalogueCacheMiddleware",
+    "pagila_site.api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Under SecurityMiddleware and the catalogue cache: cached pages carry the policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every GET answered in full (hash of the rendered body) and 304 for If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
-    "pagila_site.middleware.OptionalSlashMiddleware",
+    "pagila_site.serving.middleware.OptionalSlashMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,12 +158,12 @@ def _database(url_variable: str) -> dict:
 
 
 DATABASES = {"default": _database("DATABASE_URL")}
-# A streaming replica for catalogue reads (pagila_site/routers.py); writes, and every read inside
-# a transaction, stay on the primary. Tests use the primary's test database for it.
+# A streaming replica for catalogue reads (pagila_site/serving/db_router.py); writes, and every
+# read inside a transaction, stay on the primary. Tests use the primary's test database for it.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = _database("DATABASE_REPLICA_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["pagila_site.routers.CatalogueReplicaRouter"]
+    DATABASE_ROUTERS = ["pagila_site.serving.db_router.CatalogueReplicaRouter"]
 # How far the replica may lag: a catalogue page computed this soon after a change is served but
 # not cached, so the cache never keeps what a lagging replica still showed.
 DATABASE_REPLICA_MAX_LAG = _env(env.float, "DATABASE_REPLICA_MAX_LAG", default=2.0)
@@ -233,16 +233,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "pagila_site.schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pagila_site.api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["pagila_site.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pagila_site.api.authentication.BearerTokenAuthentication"],
     # Protected unless a view says otherwise: public endpoints opt out explicitly.
-    "DEFAULT_PERMISSION_CLASSES": ["pagila_site.permissions.IsStaffToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["pagila_site.api.permissions.IsStaffToken"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "pagila_site.pagination.ContractPagination",
+    "DEFAULT_PAGINATION_CLASS": "pagila_site.api.pagination.ContractPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "pagila_site.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "pagila_site.api.errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -302,7 +302,7 @@ OPENAI_TIMEOUT = _env(_positive_float, "OPENAI_TIMEOUT", default=30.0)
 AI_RATE_LIMIT = _env(_rate, "AI_RATE_LIMIT", default="30/min")
 # --- end AI --------------------------------------------------------------------------------------
 
-# --- Failed token attempts (pagila_site/throttling.py) -------------------------------------------
+# --- Failed token attempts (pagila_site/api/throttling.py) ---------------------------------------
 # After this many wrong bearer tokens from one client address in a window, that address gets 429
 # for every token (the right one too) until the window ends. Counted in the default cache.
 AUTH_FAILURE_RATE = _env(_rate, "AUTH_FAILURE_RATE", default="10/min")
@@ -332,7 +332,7 @@ LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "pagila_site.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "pagila_site.serving.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from pagila_site import views
+from pagila_site.health import health
 
 api_v1 = [
     path("", include("films.urls")),
@@ -14,7 +14,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("health", views.health, name="health"),
+    path("health", health, name="health"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

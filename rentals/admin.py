@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 
-from pagila_site.admin_filters import id_input_filter
+from pagila_site.backoffice.admin_filters import id_input_filter
 from rentals.models import Inventory, PaymentLedgerEntry, Rental
 from rentals.services import InvalidRental, RentalError, rental_create, rental_return
 

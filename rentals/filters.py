@@ -3,7 +3,7 @@
 import django_filters
 from django.db import models
 
-from customers.filters import IdFilter
+from pagila_site.api.filters import IdFilter
 from rentals.models import Rental
 
 

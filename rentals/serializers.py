@@ -3,7 +3,7 @@
 
 from rest_framework import serializers
 
-from customers.filters import PG_INT_MAX
+from pagila_site.api.filters import INT_MAX
 
 
 class RentalFilmSerializer(serializers.Serializer):
@@ -35,5 +35,5 @@ class ReturnedRentalSerializer(RentalSerializer):
 
 
 class RentalCreateSerializer(serializers.Serializer):
-    inventory_id = serializers.IntegerField(min_value=1, max_value=PG_INT_MAX)
-    staff_id = serializers.IntegerField(min_value=1, max_value=PG_INT_MAX)
+    inventory_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    staff_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from customers.models import Customer
 from customers.views import CustomerScopedMixin
-from pagila_site.schema import ErrorSerializer, error_responses
+from pagila_site.api.schema import ErrorSerializer, error_responses
 from rentals.filters import CustomerRentalFilter, RentalFilter
 from rentals.models import Rental
 from rentals.serializers import RentalCreateSerializer, RentalSerializer, ReturnedRentalSerializer

@@ -6,7 +6,7 @@ out of the API could go on testing tokens here (a 200 where the address's budget
 
 import pytest
 
-from pagila_site.throttling import AuthFailures
+from pagila_site.api.throttling import AuthFailures
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 Statement-level triggers, so a bulk update sends one notification, and PostgreSQL delivers it
 only when the writing transaction commits. Every server process listens and drops the cached
-pages the change makes stale (``pagila_site/catalogue_cache.py``), whoever wrote: the API, the
+pages the change makes stale (``pagila_site/serving/catalogue_cache.py``), whoever wrote: the API, the
 admin or plain SQL.
 """
 

@@ -48,7 +48,7 @@ def test_it_logs_the_exception_type_without_a_traceback(client, caplog):
     client.raise_request_exception = False
     with caplog.at_level("ERROR", logger="pagila.errors"):
         client.get("/api/v1/boom")
-    from pagila_site.logging import JsonFormatter
+    from pagila_site.serving.logging import JsonFormatter
 
     line = JsonFormatter().format(caplog.records[-1])
     payload = json.loads(line)

@@ -9,9 +9,9 @@ import logging
 
 import pytest
 
-from pagila_site.logging import JsonFormatter
 from pagila_site.models import ApiToken
 from pagila_site.services import token_issue, token_revoke
+from pagila_site.serving.logging import JsonFormatter
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import asyncio
 import json
 import threading
 
-from pagila_site.asgi import ASYNC_PREFIXES, Router, WsgiThreadPool
+from pagila_site.serving.bridge import ASYNC_PREFIXES, Router, WsgiThreadPool
 
 
 def _echo_app(environ, start_response):

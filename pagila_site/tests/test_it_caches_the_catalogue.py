@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection
 
-from pagila_site.catalogue_cache import cache
+from pagila_site.serving.catalogue_cache import cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,7 +132,7 @@ def _asgi_get(app, path, query=b"", headers=()):
 
 
 def test_the_asgi_fast_path_answers_a_hit_without_entering_django(client, cache_on):
-    from pagila_site.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache import CatalogueFastPath
 
     page = client.get("/api/v1/films/4/")
     messages, called = _asgi_get(CatalogueFastPath, "/api/v1/films/4", headers=[(b"x-request-id", b"abc")])
@@ -147,7 +147,7 @@ def test_the_asgi_fast_path_answers_a_hit_without_entering_django(client, cache_
 
 
 def test_the_asgi_fast_path_keeps_pages_of_different_hosts_apart(client, cache_on):
-    from pagila_site.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache import CatalogueFastPath
 
     client.get("/api/v1/films/?page_size=2")  # cached for Host: testserver
     _messages, called = _asgi_get(
@@ -157,7 +157,7 @@ def test_the_asgi_fast_path_keeps_pages_of_different_hosts_apart(client, cache_o
 
 
 def test_the_asgi_fast_path_passes_credentials_to_django(client, cache_on):
-    from pagila_site.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache import CatalogueFastPath
 
     client.get("/api/v1/films/5/")
     _messages, called = _asgi_get(

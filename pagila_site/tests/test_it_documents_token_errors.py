@@ -8,7 +8,7 @@ don't check tokens (a staff token only picks the rate-limit bucket), so they doc
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from pagila_site.schema import ERROR_DESCRIPTIONS, TOKEN_ERRORS
+from pagila_site.api.schema import ERROR_DESCRIPTIONS, TOKEN_ERRORS
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from django.test import override_settings
 from django.urls import path
 
 from pagila_site import urls as project_urls
-from pagila_site.logging import REDACTED, JsonFormatter
+from pagila_site.serving.logging import REDACTED, JsonFormatter
 
 SECRET_KEY = "sk-django-7Hq2w9ZpLx4vNc8R"
 DATABASE_PASSWORD = "db-p@ss/w0rd 'quoted'"

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from customers.models import Customer
 from films.models import Category, Film
 from pagila_site import testdb
-from pagila_site.routers import CatalogueReplicaRouter
+from pagila_site.serving.db_router import CatalogueReplicaRouter
 
 router = CatalogueReplicaRouter()
 
@@ -54,7 +54,7 @@ def test_the_setting_adds_a_replica_alias_and_the_router():
 
 
 def test_the_cache_keeps_no_page_computed_while_the_replica_may_lag(monkeypatch):
-    from pagila_site.catalogue_cache import CatalogueCache, Entry
+    from pagila_site.serving.catalogue_cache import CatalogueCache, Entry
 
     monkeypatch.setitem(settings.DATABASES, "replica", {})
     monkeypatch.setattr(settings, "DATABASE_REPLICA_MAX_LAG", 60.0, raising=False)

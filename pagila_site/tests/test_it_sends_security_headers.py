@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from pagila_site.catalogue_cache import CatalogueFastPath
-from pagila_site.catalogue_cache import cache as catalogue_cache
+from pagila_site.serving.catalogue_cache import CatalogueFastPath
+from pagila_site.serving.catalogue_cache import cache as catalogue_cache
 from pagila_site.tests.test_it_caches_the_catalogue import _asgi_get, _wait
 
 pytestmark = pytest.mark.django_db

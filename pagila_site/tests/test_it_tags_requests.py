@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from pagila_site.logging import JsonFormatter
+from pagila_site.serving.logging import JsonFormatter
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ import logging
 
 import pytest
 
-from pagila_site.logging import JsonFormatter
+from pagila_site.api.throttling import AuthFailures, client_address
+from pagila_site.serving.logging import JsonFormatter
 from pagila_site.tests.test_it_reads_settings_from_the_environment import _check
-from pagila_site.throttling import AuthFailures, client_address
 
 pytestmark = pytest.mark.django_db
 

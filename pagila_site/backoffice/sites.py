@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from pagila_site import charts, dashboard
+from pagila_site.backoffice import charts, dashboard
 
 
 def _money(value) -> str:

@@ -1,7 +1,8 @@
-"""Cross-cutting HTTP behaviour: request ids and logs, optional trailing slashes, JSON errors.
+"""Cross-cutting HTTP behaviour: request ids and logs, optional trailing slashes.
 
 Each middleware works under WSGI and ASGI alike (the AI relay is an async view), so they are
-written as plain callables declaring both capabilities.
+written on :class:`BothModes`, which declares both capabilities. The API's JSON error rewrites
+(:class:`pagila_site.api.errors.ApiErrorMiddleware`) are built on it too.
 """
 
 import logging
@@ -10,15 +11,10 @@ import time
 import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.db import InterfaceError, OperationalError
 from django.urls import Resolver404, get_resolver
 
-from pagila_site.errors import error_response
-
 request_logger = logging.getLogger("pagila.request")
-error_logger = logging.getLogger("pagila.errors")
 
-_BODY_HEADERS = {"content-type", "content-length", "content-encoding", "content-language", "etag"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -104,42 +100,3 @@ class OptionalSlashMiddleware(BothModes):
             return
         request.path_info = alternative
         request.path = request.path[: len(request.path) - len(path)] + alternative
-
-
-class ApiErrorMiddleware(BothModes):
-    """Every error under ``/api/`` is JSON: no HTML page, no traceback, whatever DEBUG says."""
-
-    def after(self, request, response):
-        if (
-            request.path.startswith("/api/")
-            and response.status_code >= 400
-            and not response.get("Content-Type", "").startswith("application/json")
-            and not response.streaming
-        ):
-            rewritten = error_response(response.status_code)
-            # Keep what the stack added (security headers, Allow, Retry-After, WWW-Authenticate...);
-            # only what described the replaced body goes.
-            for header, value in response.items():
-                if header.lower() not in _BODY_HEADERS:
-                    rewritten[header] = value
-            return rewritten
-        return response
-
-    def process_exception(self, request, exception):
-        if not request.path.startswith("/api/"):
-            return None
-        if isinstance(exception, OperationalError | InterfaceError):
-            # The database is down or unreachable: say so fast, and the client may retry.
-            error_logger.warning(
-                "database unavailable",
-                extra={"path": request.path, "request_id": getattr(request, "request_id", None)},
-            )
-            response = error_response(503, "The database is temporarily unavailable.", "database_unavailable")
-            response["Retry-After"] = "5"
-            return response
-        error_logger.error(
-            "unhandled exception",
-            exc_info=exception,
-            extra={"path": request.path, "request_id": getattr(request, "request_id", None)},
-        )
-        return error_response(500)

@@ -1,7 +1,7 @@
 """``Authorization: Bearer <token>`` for the API, checked against hashed ApiToken rows.
 
 Wrong tokens are counted per client address; past ``AUTH_FAILURE_RATE`` the address gets 429
-for any token until the window ends (see :mod:`pagila_site.throttling` for why the right token
+for any token until the window ends (see :mod:`pagila_site.api.throttling` for why the right token
 is refused too).
 """
 
@@ -10,8 +10,8 @@ import logging
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from pagila_site.api.throttling import AuthFailures
 from pagila_site.models import ApiToken
-from pagila_site.throttling import AuthFailures
 
 logger = logging.getLogger("pagila.auth")
 

@@ -1,4 +1,4 @@
-"""Project-level endpoints that belong to no app."""
+"""``GET /health``: the process answers and its database does (503 when it does not)."""
 
 import contextlib
 import logging

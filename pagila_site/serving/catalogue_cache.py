@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 
-from pagila_site.middleware import BothModes, log_request, request_id
+from pagila_site.serving.middleware import BothModes, log_request, request_id
 
 logger = logging.getLogger("pagila.cache")
 

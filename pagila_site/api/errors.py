@@ -3,15 +3,18 @@
 ``{"detail": "<sentence>", "code": "<snake_case>"}``, plus ``"errors": {field: [messages]}``
 for invalid input. DRF exceptions go through :func:`api_exception_handler`; everything that
 never reaches DRF (unknown URLs, unhandled exceptions, Django's own 404/405/500 pages) is
-rewritten by :class:`pagila_site.middleware.ApiErrorMiddleware` with :func:`error_response`.
+rewritten by :class:`ApiErrorMiddleware` with :func:`error_response`.
 """
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from pagila_site.serving.middleware import BothModes
 
 logger = logging.getLogger("pagila.errors")
 
@@ -93,3 +96,46 @@ def api_exception_handler(exc, context):
         response.headers.setdefault("WWW-Authenticate", "Bearer")
     response.data = body
     return response
+
+
+# What described a body that ApiErrorMiddleware replaces; every other header stays.
+_BODY_HEADERS = {"content-type", "content-length", "content-encoding", "content-language", "etag"}
+
+
+class ApiErrorMiddleware(BothModes):
+    """Every error under ``/api/`` is JSON: no HTML page, no traceback, whatever DEBUG says."""
+
+    def after(self, request, response):
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+            and not response.streaming
+        ):
+            rewritten = error_response(response.status_code)
+            # Keep what the stack added (security headers, Allow, Retry-After, WWW-Authenticate...);
+            # only what described the replaced body goes.
+            for header, value in response.items():
+                if header.lower() not in _BODY_HEADERS:
+                    rewritten[header] = value
+            return rewritten
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, OperationalError | InterfaceError):
+            # The database is down or unreachable: say so fast, and the client may retry.
+            logger.warning(
+                "database unavailable",
+                extra={"path": request.path, "request_id": getattr(request, "request_id", None)},
+            )
+            response = error_response(503, "The database is temporarily unavailable.", "database_unavailable")
+            response["Retry-After"] = "5"
+            return response
+        logger.error(
+            "unhandled exception",
+            exc_info=exception,
+            extra={"path": request.path, "request_id": getattr(request, "request_id", None)},
+        )
+        return error_response(500)

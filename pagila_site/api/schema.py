@@ -1,6 +1,6 @@
 """What the OpenAPI schema needs beyond drf-spectacular's introspection.
 
-- the bearer token scheme of :class:`pagila_site.authentication.BearerTokenAuthentication`,
+- the bearer token scheme of :class:`pagila_site.api.authentication.BearerTokenAuthentication`,
   required only by operations that an anonymous caller may not use;
 - the contract's error shape as two components, ``Error`` and ``ValidationError``, and
   :func:`error_responses` to declare them on an operation;
@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from pagila_site.errors import DEFAULT_CODES
+from pagila_site.api.errors import DEFAULT_CODES
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: `errors` names each offending field or query parameter.",
@@ -46,7 +46,7 @@ def allows_anonymous(view, method: str) -> bool:
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "pagila_site.authentication.BearerTokenAuthentication"
+    target_class = "pagila_site.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_requirement(self, auto_schema):
@@ -106,6 +106,6 @@ class ApiAutoSchema(AutoSchema):
         return operation
 
     def _checks_tokens(self) -> bool:
-        from pagila_site.authentication import BearerTokenAuthentication
+        from pagila_site.api.authentication import BearerTokenAuthentication
 
         return any(issubclass(cls, BearerTokenAuthentication) for cls in self.view.authentication_classes)

@@ -1,0 +1,50 @@
+"""Filter pieces every app's ``filters.py`` shares: PostgreSQL's integer range, Pagila ids, and
+the strict boolean.
+
+The contract makes a malformed filter value a 400 naming the parameter, never "no filter", so
+each of these validates what it reads instead of ignoring it.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+
+# PostgreSQL's ``integer``, the type of Pagila's ids and of ``film.release_year``: a value outside
+# it can't name a row or match a column, so it is invalid input, not a 500.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": INT_MAX})
+class IdFilter(filters.Filter):
+    """An exact match on a Pagila id: a positive integer that fits PostgreSQL's ``integer``."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", INT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (any case); anything else is invalid rather than ignored."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return {"true": True, "false": False}[str(value).lower()]
+        except KeyError:
+            raise ValidationError("Must be true or false.", code="invalid") from None
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    """``true`` or ``false``: django-filter's BooleanFilter would read ``maybe`` as "no filter"."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # The rest_framework BooleanFilter's widget maps unknown values to None ("no filter").
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)

@@ -1,8 +1,9 @@
 """Project-wide pytest fixtures.
 
 The test database is a clone of a template that already holds Pagila and our migrations
-(``pagila_site/testdb.py``), so every run starts from the real schema and data in about a
-second. Each run gets its own database name, so concurrent runs don't collide.
+(``pagila_site/testsupport/testdb.py``), so every run starts from the real schema and data in
+about a second. Each run gets its own database name, so concurrent runs don't collide. Helpers
+that several apps' tests use live in ``pagila_site/testsupport/``.
 """
 
 import os
@@ -14,10 +15,10 @@ from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 from rest_framework.test import APIClient
 
-from pagila_site import testdb
 from pagila_site.management.commands.ensure_dev_access import DEV_TOKEN
 from pagila_site.services import token_issue
 from pagila_site.serving import catalogue_cache
+from pagila_site.testsupport import testdb
 
 
 @pytest.fixture(scope="session")

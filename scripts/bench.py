@@ -301,7 +301,7 @@ async def _stream(port: int, results: list, index: int) -> None:
 
 
 def ai_streams(server: Server, fake, streams: int = 50) -> dict:
-    from ai.tests.fake_openai import Reply
+    from pagila_site.testsupport.fake_openai import Reply
 
     # Twenty tokens, one every 100 ms: each stream lasts about two seconds.
     fake.default = Reply(chunks=[f"token{i} " for i in range(20)], delay=0.1)
@@ -371,8 +371,8 @@ def main() -> int:
     import django
 
     django.setup()
-    from pagila_site import testdb
-    from pagila_site.tests.live import fake_provider
+    from pagila_site.testsupport import testdb
+    from pagila_site.testsupport.live import fake_provider
 
     results: dict = {"http": {}, "sql": {}}
     with fake_provider() as fake, testdb.clone("bench") as name:

@@ -1,9 +1,10 @@
 """Fixtures of the AI tests: a fake model provider, and the app served by a real ASGI server.
 
-The provider is :class:`ai.tests.fake_openai.FakeOpenAI`, a real HTTP server that the project's
-code reaches through the real SDK, by ``OPENAI_BASE_URL``. Streaming, hang-ups and concurrency
-need a real ASGI server too: ``live_app`` runs uvicorn on ``pagila_site.asgi:application`` in a
-subprocess, as ``make run`` does, against this run's test database.
+The provider is :class:`pagila_site.testsupport.fake_openai.FakeOpenAI`, a real HTTP server that
+the project's code reaches through the real SDK, by ``OPENAI_BASE_URL``. Streaming, hang-ups and
+concurrency need a real ASGI server too: ``live_app`` runs uvicorn on
+``pagila_site.asgi:application`` in a subprocess, as ``make run`` does, against this run's test
+database.
 """
 
 import pytest
@@ -11,8 +12,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
-from pagila_site import testdb
-from pagila_site.tests import live
+from pagila_site.testsupport import live, testdb
 
 # The live app's provider timeout: short enough for a quick 504, long enough for slow streams.
 LIVE_TIMEOUT = 2.0

@@ -2,8 +2,8 @@
 
 import time
 
-from ai.tests.fake_openai import Reply
-from ai.tests.streaming import open_stream, read_until
+from pagila_site.testsupport.fake_openai import Reply
+from pagila_site.testsupport.streaming import open_stream, read_until
 
 # Far below the 2 s provider timeout, so only the hang-up can explain the upstream closing.
 PROMPTLY = 1.0

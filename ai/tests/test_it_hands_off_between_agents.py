@@ -3,7 +3,7 @@
 import httpx2
 import pytest
 
-from ai.tests.fake_openai import Reply
+from pagila_site.testsupport.fake_openai import Reply
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import time
 
 import httpx2
 
-from ai.tests.fake_openai import Reply
+from pagila_site.testsupport.fake_openai import Reply
 
 STREAMS = 50
 CHUNKS = ["a", "b", "c", "d", "e", "f"]

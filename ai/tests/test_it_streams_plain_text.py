@@ -2,8 +2,8 @@
 
 import httpx2
 
-from ai.tests.fake_openai import Reply
-from ai.tests.streaming import timed_chunks
+from pagila_site.testsupport.fake_openai import Reply
+from pagila_site.testsupport.streaming import timed_chunks
 
 
 def test_it_streams_the_answer_as_plain_text(live_app, llm):

@@ -2,8 +2,8 @@
 
 import httpx2
 
-from ai.tests.fake_openai import Reply
-from ai.tests.streaming import timed_chunks
+from pagila_site.testsupport.fake_openai import Reply
+from pagila_site.testsupport.streaming import timed_chunks
 
 SSE = {"Accept": "text/event-stream"}
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ai.tests.fake_openai import Reply
+from pagila_site.testsupport.fake_openai import Reply
 
 pytestmark = pytest.mark.django_db
 

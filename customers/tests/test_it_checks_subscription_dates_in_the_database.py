@@ -10,7 +10,12 @@ from datetime import date
 import pytest
 
 from customers.models import StreamingSubscription
-from rentals.tests.concurrency import in_thread, other_connection, token_client, wait_for_lock_waiters
+from pagila_site.testsupport.concurrency import (
+    in_thread,
+    other_connection,
+    token_client,
+    wait_for_lock_waiters,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,19 +3,11 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from customers.models import StreamingSubscription
+from pagila_site.testsupport.queries import queries
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context)
 
 
 @pytest.mark.parametrize(
@@ -31,5 +23,5 @@ def test_it_lists_a_page_of_one_or_a_hundred_in_the_same_queries(auth_client, ur
         for n in range(5)
     )
     auth_client.get(url)  # the first request also records the token's last use
-    assert _queries(auth_client, f"{url}&page_size=1") == expected
-    assert _queries(auth_client, f"{url}&page_size=100") == expected
+    assert queries(auth_client, f"{url}&page_size=1") == expected
+    assert queries(auth_client, f"{url}&page_size=100") == expected

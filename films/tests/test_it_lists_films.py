@@ -2,25 +2,9 @@
 
 import pytest
 
-pytestmark = [pytest.mark.django_db, pytest.mark.full_data]
+from pagila_site.testsupport.data import ACADEMY_DINOSAUR
 
-ACADEMY_DINOSAUR = {
-    "film_id": 1,
-    "title": "ACADEMY DINOSAUR",
-    "description": (
-        "A Epic Drama of a Feminist And a Mad Scientist who must Battle a Teacher in The Canadian Rockies"
-    ),
-    "release_year": 2012,
-    "language": "English",
-    "rating": "PG",
-    "length": 86,
-    "rental_duration": 6,
-    "rental_rate": "0.99",
-    "replacement_cost": "20.99",
-    "special_features": ["Deleted Scenes", "Behind the Scenes"],
-    "categories": ["Games", "New", "Travel"],
-    "streaming_available": False,
-}
+pytestmark = [pytest.mark.django_db, pytest.mark.full_data]
 
 
 def test_it_lists_the_first_page_of_films_in_film_id_order(api_client):

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from films.models import Film
-from films.tests.test_it_lists_films import ACADEMY_DINOSAUR
+from pagila_site.testsupport.data import ACADEMY_DINOSAUR
 from rentals.models import Rental
 
 pytestmark = [pytest.mark.django_db, pytest.mark.full_data]

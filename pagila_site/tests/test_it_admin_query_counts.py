@@ -6,8 +6,8 @@ the count grow with the page size and fails here. Each changelist is fetched at 
 
 import pytest
 from django.contrib import admin
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+
+from pagila_site.testsupport.queries import queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.full_data]
 
@@ -28,13 +28,6 @@ CHANGELISTS = [
 ]
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
-
-
 @pytest.mark.parametrize("changelist", CHANGELISTS)
 def test_it_runs_the_same_number_of_queries_for_5_and_100_rows(superuser_client, changelist, monkeypatch):
     app_label, model_name = changelist.split("/")
@@ -43,8 +36,8 @@ def test_it_runs_the_same_number_of_queries_for_5_and_100_rows(superuser_client,
     )
     url = f"/admin/{changelist}/"
     monkeypatch.setattr(model_admin, "list_per_page", 5)
-    small = _queries(superuser_client, url)
+    small = queries(superuser_client, url)
     monkeypatch.setattr(model_admin, "list_per_page", 100)
-    large = _queries(superuser_client, url)
+    large = queries(superuser_client, url)
     assert small == large, f"{changelist}: {small} queries for 5 rows, {large} for 100"
     assert large <= 12, f"{changelist}: {large} queries"

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from pagila_site.serving.catalogue_cache import cache
+from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,9 +68,7 @@ def test_it_sees_a_change_committed_by_plain_sql(client, cache_on):
 def test_a_rental_refreshes_copies_in_stock(client, cache_on, auth_client):
     before = client.get("/api/v1/films/1/").json()["copies"]
     generation = cache.generation
-    created = auth_client.post(
-        "/api/v1/customers/1/rentals/", {"inventory_id": 1, "staff_id": 1}, format="json"
-    )
+    created = rent(auth_client, 1, 1)
     assert created.status_code == 201
     try:
         _wait(_changed_since(generation))

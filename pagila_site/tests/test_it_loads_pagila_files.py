@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from psycopg import sql
 
-from pagila_site import testdb
 from pagila_site.devdb import pagila
+from pagila_site.testsupport import testdb
 
 SHARED = Path(settings.PAGILA_DIR or "")
 needs_local_copy = pytest.mark.skipif(

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from pagila_site.devdb import embedded
-from pagila_site.tests import live
+from pagila_site.testsupport import live
 
 
 def _get(url):

@@ -10,8 +10,8 @@ from django.db import connection, transaction
 
 from customers.models import Customer
 from films.models import Category, Film
-from pagila_site import testdb
 from pagila_site.serving.db_router import CatalogueReplicaRouter
+from pagila_site.testsupport import testdb
 
 router = CatalogueReplicaRouter()
 

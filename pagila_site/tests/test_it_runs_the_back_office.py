@@ -73,7 +73,8 @@ def test_the_film_list_filters_by_category_without_duplicates(superuser_client):
     assert response.context["cl"].result_count == 149  # Action is category 1
 
 
-def _rent(client, inventory_id, customer_id=1, staff_id=1):
+def _rent_in_the_admin(client, inventory_id, customer_id=1, staff_id=1):
+    """Submit the back office's rental form (the API's rent is testsupport.rentals.rent)."""
     return client.post(
         "/admin/rentals/rental/add/",
         {"customer": customer_id, "inventory": inventory_id, "staff": staff_id},
@@ -85,11 +86,11 @@ def test_it_rents_through_the_service_and_refuses_a_double_rental(superuser_clie
     copy = 1  # in stock in Pagila's data
     assert not Rental.objects.open().filter(inventory_id=copy).exists()
 
-    first = _rent(superuser_client, copy)
+    first = _rent_in_the_admin(superuser_client, copy)
     assert first.status_code == 302
     assert Rental.objects.open().filter(inventory_id=copy).count() == 1
 
-    second = _rent(superuser_client, copy, customer_id=2)
+    second = _rent_in_the_admin(superuser_client, copy, customer_id=2)
     assert second.status_code == 200
     assert second.context["adminform"].form.errors == {"inventory": ["This copy is out on an open rental."]}
     assert Rental.objects.open().filter(inventory_id=copy).count() == 1
@@ -97,7 +98,7 @@ def test_it_rents_through_the_service_and_refuses_a_double_rental(superuser_clie
 
 @pytest.mark.full_data
 def test_it_refuses_an_inactive_customer_with_a_form_error(superuser_client):
-    response = _rent(superuser_client, 1, customer_id=16)
+    response = _rent_in_the_admin(superuser_client, 1, customer_id=16)
     assert response.status_code == 200
     assert "customer" in response.context["adminform"].form.errors
 

@@ -12,8 +12,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from pagila_site import testdb
-from pagila_site.tests import live
+from pagila_site.testsupport import live, testdb
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 

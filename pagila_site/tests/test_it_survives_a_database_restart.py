@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 
 from pagila_site.devdb import embedded
-from pagila_site.tests import live
+from pagila_site.testsupport import live
 
 pytestmark = pytest.mark.full_data
 

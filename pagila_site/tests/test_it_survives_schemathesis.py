@@ -32,9 +32,9 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from ai.tests.fake_openai import Reply
 from pagila_site.management.commands.ensure_dev_access import DEV_TOKEN
-from pagila_site.tests import live
+from pagila_site.testsupport import live
+from pagila_site.testsupport.fake_openai import Reply
 
 pytestmark = pytest.mark.full_data
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from ai.tests.fake_openai import Reply
-from pagila_site.tests import live
+from pagila_site.testsupport import live
+from pagila_site.testsupport.fake_openai import Reply
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
@@ -126,7 +126,8 @@ def _pick(page, field, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
-def _rent(page, inventory_id):
+def _rent_in_the_admin(page, inventory_id):
+    """Fill in and save the back office's rental form, as a clerk does."""
     page.goto("/admin/rentals/rental/add/")
     _pick(page, "customer", "MARY SMITH")
     page.fill("#id_inventory", str(inventory_id))
@@ -135,11 +136,11 @@ def _rent(page, inventory_id):
 
 
 def test_staff_rent_a_copy_and_a_double_rental_is_refused(page):
-    _rent(page, 2)
+    _rent_in_the_admin(page, 2)
     assert "was added successfully" in page.inner_text(".messagelist")
     _shot(page, "rental-created")
 
-    _rent(page, 2)
+    _rent_in_the_admin(page, 2)
     assert "This copy is out on an open rental." in page.inner_text(".errorlist")
     _shot(page, "rental-refused")
 

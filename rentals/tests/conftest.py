@@ -4,18 +4,8 @@ Plain SQL on purpose: the expectations must not come from the querysets under te
 """
 
 import pytest
-from django.db import connection
 
-
-def sql_one(query: str, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchone()
-
-
-def db_clock():
-    """The database's clock now (``statement_timestamp()``, which the services' Now() is)."""
-    return sql_one("SELECT statement_timestamp()")[0]
+from pagila_site.testsupport.data import sql_one
 
 
 @pytest.fixture
@@ -32,18 +22,3 @@ def copy_in_stock(db) -> int:
 def copy_out(db) -> int:
     """A copy out on one of Pagila's 183 open rentals."""
     return sql_one("SELECT min(inventory_id) FROM rental WHERE return_date IS NULL")[0]
-
-
-def film_of(inventory_id: int) -> dict:
-    film_id, title, duration, rate, replacement = sql_one(
-        "SELECT f.film_id, f.title, f.rental_duration, f.rental_rate, f.replacement_cost "
-        "FROM inventory i JOIN film f USING (film_id) WHERE i.inventory_id = %s",
-        [inventory_id],
-    )
-    return {
-        "film_id": film_id,
-        "title": title,
-        "rental_duration": duration,
-        "rental_rate": rate,
-        "replacement_cost": replacement,
-    }

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from rentals.tests.conftest import sql_one
+from pagila_site.testsupport.data import sql_one
 
 pytestmark = pytest.mark.django_db
 

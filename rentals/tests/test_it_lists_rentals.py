@@ -2,7 +2,8 @@
 
 import pytest
 
-from rentals.tests.conftest import sql_one
+from pagila_site.testsupport.data import sql_one
+from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +50,7 @@ def test_it_lists_the_overdue_rentals(auth_client):
 
 
 def test_it_does_not_list_an_open_rental_before_its_due_date_as_overdue(auth_client, copy_in_stock):
-    created = auth_client.post(
-        "/api/v1/customers/1/rentals/", {"inventory_id": copy_in_stock, "staff_id": 1}, format="json"
-    ).json()
+    created = rent(auth_client, 1, copy_in_stock).json()
     assert auth_client.get("/api/v1/rentals/?status=overdue").json()["count"] == 183
     assert created["rental_id"] in _ids(auth_client.get("/api/v1/rentals/?status=open&customer_id=1"))
 

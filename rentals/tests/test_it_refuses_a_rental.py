@@ -3,15 +3,10 @@
 import pytest
 from django.db import connection
 
-from rentals.tests.conftest import sql_one
+from pagila_site.testsupport.data import sql_one
+from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db
-
-URL = "/api/v1/customers/{}/rentals/"
-
-
-def _rent(client, customer_id, body):
-    return client.post(URL.format(customer_id), body, format="json")
 
 
 def _open_rentals():
@@ -19,24 +14,24 @@ def _open_rentals():
 
 
 def test_it_answers_404_for_an_unknown_customer(auth_client, copy_in_stock):
-    response = _rent(auth_client, 600, {"inventory_id": copy_in_stock, "staff_id": 1})
+    response = rent(auth_client, 600, copy_in_stock)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_it_answers_404_for_a_customer_id_beyond_the_integer_range(auth_client, copy_in_stock):
-    response = _rent(auth_client, 2**31, {"inventory_id": copy_in_stock, "staff_id": 1})
+    response = rent(auth_client, 2**31, copy_in_stock)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_it_answers_404_for_an_unknown_customer_whatever_the_body(auth_client):
-    response = _rent(auth_client, 600, {"inventory_id": "x"})
+    response = rent(auth_client, 600, body={"inventory_id": "x"})
     assert response.status_code == 404
 
 
 def test_it_refuses_missing_fields(auth_client):
-    response = _rent(auth_client, 1, {})
+    response = rent(auth_client, 1, body={})
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Invalid input: inventory_id: This field is required.",
@@ -56,7 +51,7 @@ def test_it_refuses_missing_fields(auth_client):
     ],
 )
 def test_it_refuses_an_ill_typed_inventory_id(auth_client, value, message):
-    response = _rent(auth_client, 1, {"inventory_id": value, "staff_id": 1})
+    response = rent(auth_client, 1, value)
     assert response.status_code == 400
     assert response.json() == {
         "detail": f"Invalid input: inventory_id: {message}",
@@ -66,13 +61,13 @@ def test_it_refuses_an_ill_typed_inventory_id(auth_client, value, message):
 
 
 def test_it_refuses_a_body_that_is_not_an_object(auth_client):
-    response = _rent(auth_client, 1, [1, 2])
+    response = rent(auth_client, 1, body=[1, 2])
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
 
 
 def test_it_refuses_an_unknown_inventory_id(auth_client):
-    response = _rent(auth_client, 1, {"inventory_id": 999999, "staff_id": 1})
+    response = rent(auth_client, 1, 999999)
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Invalid input: inventory_id: No copy with inventory id 999999.",
@@ -82,7 +77,7 @@ def test_it_refuses_an_unknown_inventory_id(auth_client):
 
 
 def test_it_refuses_an_unknown_staff_id(auth_client, copy_in_stock):
-    response = _rent(auth_client, 1, {"inventory_id": copy_in_stock, "staff_id": 999999})
+    response = rent(auth_client, 1, copy_in_stock, staff_id=999999)
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Invalid input: staff_id: No staff member with id 999999.",
@@ -94,7 +89,7 @@ def test_it_refuses_an_unknown_staff_id(auth_client, copy_in_stock):
 def test_it_refuses_an_inactive_staff_member(auth_client, copy_in_stock):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE staff SET active = false WHERE staff_id = 3")
-    response = _rent(auth_client, 1, {"inventory_id": copy_in_stock, "staff_id": 3})
+    response = rent(auth_client, 1, copy_in_stock, staff_id=3)
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Invalid input: staff_id: Staff member 3 is inactive.",
@@ -105,7 +100,7 @@ def test_it_refuses_an_inactive_staff_member(auth_client, copy_in_stock):
 
 def test_it_refuses_a_copy_out_on_an_open_rental(auth_client, copy_out):
     before = _open_rentals()
-    response = _rent(auth_client, 1, {"inventory_id": copy_out, "staff_id": 1})
+    response = rent(auth_client, 1, copy_out)
     assert response.status_code == 409
     assert response.json() == {"detail": "This copy is out on an open rental.", "code": "not_in_stock"}
     assert _open_rentals() == before
@@ -114,7 +109,7 @@ def test_it_refuses_a_copy_out_on_an_open_rental(auth_client, copy_out):
 def test_it_refuses_an_inactive_customer(auth_client, copy_in_stock):
     assert sql_one("SELECT active FROM customer WHERE customer_id = 16") == (0,)
     before = _open_rentals()
-    response = _rent(auth_client, 16, {"inventory_id": copy_in_stock, "staff_id": 1})
+    response = rent(auth_client, 16, copy_in_stock)
     assert response.status_code == 409
     assert response.json() == {
         "detail": "This customer is inactive and cannot rent.",

@@ -5,16 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from rentals.tests.conftest import db_clock, film_of, sql_one
+from pagila_site.testsupport.data import db_clock, film_of, sql_one
+from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_rents_an_in_stock_copy_now_by_the_database_clock(auth_client, copy_in_stock):
     before = db_clock()
-    response = auth_client.post(
-        "/api/v1/customers/1/rentals/", {"inventory_id": copy_in_stock, "staff_id": 2}, format="json"
-    )
+    response = rent(auth_client, 1, copy_in_stock, staff_id=2)
     after = db_clock()
 
     assert response.status_code == 201
@@ -38,18 +37,14 @@ def test_it_rents_an_in_stock_copy_now_by_the_database_clock(auth_client, copy_i
 
 
 def test_it_points_location_at_the_new_rental(auth_client, copy_in_stock):
-    response = auth_client.post(
-        "/api/v1/customers/1/rentals/", {"inventory_id": copy_in_stock, "staff_id": 1}, format="json"
-    )
+    response = rent(auth_client, 1, copy_in_stock)
     assert response.status_code == 201
     assert response["Location"] == f"/api/v1/rentals/{response.json()['rental_id']}/"
     assert auth_client.get(response["Location"]).json() == response.json()
 
 
 def test_it_stores_an_open_rental_of_that_copy(auth_client, copy_in_stock):
-    response = auth_client.post(
-        "/api/v1/customers/7/rentals/", {"inventory_id": copy_in_stock, "staff_id": 1}, format="json"
-    )
+    response = rent(auth_client, 7, copy_in_stock)
     stored = sql_one(
         "SELECT inventory_id, customer_id, staff_id, return_date FROM rental WHERE rental_id = %s",
         [response.json()["rental_id"]],
@@ -58,13 +53,9 @@ def test_it_stores_an_open_rental_of_that_copy(auth_client, copy_in_stock):
 
 
 def test_it_rents_a_copy_again_once_it_is_returned(auth_client, copy_in_stock):
-    first = auth_client.post(
-        "/api/v1/customers/1/rentals/", {"inventory_id": copy_in_stock, "staff_id": 1}, format="json"
-    )
+    first = rent(auth_client, 1, copy_in_stock)
     auth_client.post(f"/api/v1/rentals/{first.json()['rental_id']}/return/")
 
-    again = auth_client.post(
-        "/api/v1/customers/2/rentals/", {"inventory_id": copy_in_stock, "staff_id": 1}, format="json"
-    )
+    again = rent(auth_client, 2, copy_in_stock)
     assert again.status_code == 201
     assert again.json()["customer_id"] == 2

@@ -6,15 +6,16 @@ commits for real, so these tests delete the rentals they created.
 
 import pytest
 
-from rentals.models import Rental
-from rentals.tests.concurrency import (
+from pagila_site.testsupport.concurrency import (
     in_thread,
     other_connection,
     run_together,
     token_client,
     wait_for_lock_waiters,
 )
-from rentals.tests.conftest import sql_one
+from pagila_site.testsupport.data import sql_one
+from pagila_site.testsupport.rentals import rent
+from rentals.models import Rental
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,13 +30,11 @@ def created_rentals(db):
     Rental.objects.filter(rental_id__gt=last).delete()
 
 
-def _rent(token, customer_id, inventory_id):
+def _renting(token, customer_id, inventory_id):
+    """A rental for run_together or in_thread, answering (status, body)."""
+
     def call():
-        response = token_client(token).post(
-            f"/api/v1/customers/{customer_id}/rentals/",
-            {"inventory_id": inventory_id, "staff_id": 1},
-            format="json",
-        )
+        response = rent(token_client(token), customer_id, inventory_id)
         return response.status_code, response.json()
 
     return call
@@ -46,7 +45,7 @@ def test_it_rents_a_copy_to_exactly_one_of_twenty_simultaneous_requests(
 ):
     customers = [c for c in range(1, 22) if c != 16]  # twenty active customers (16 is inactive)
 
-    results = run_together([_rent(staff_token, customer, copy_in_stock) for customer in customers])
+    results = run_together([_renting(staff_token, customer, copy_in_stock) for customer in customers])
 
     statuses = sorted(result[0] for result in results)
     assert statuses == [201] + [409] * 19, results
@@ -68,7 +67,7 @@ def test_it_refuses_a_copy_that_a_racing_sql_writer_reopened(staff_token, copy_i
         writer.execute("UPDATE rental SET return_date = NULL WHERE rental_id = %s", [returned])
         # The API request sees no open rental (the writer hasn't committed), inserts, and
         # waits on the writer's uncommitted index entry...
-        thread, thread_results = in_thread(_rent(staff_token, 1, copy_in_stock))
+        thread, thread_results = in_thread(_renting(staff_token, 1, copy_in_stock))
         wait_for_lock_waiters(1)
         writer.commit()  # ...until the writer commits: a unique violation, which must be a 409.
         thread.join(30)

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from rentals.tests.conftest import db_clock, film_of, sql_one
+from pagila_site.testsupport.data import db_clock, film_of, sql_one
+from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,5 @@ def test_it_answers_404_for_an_unknown_rental(auth_client, rental_id):
 
 def test_it_makes_the_copy_rentable_again(auth_client):
     auth_client.post(f"/api/v1/rentals/{OLD_OPEN_RENTAL}/return/")
-    response = auth_client.post(
-        "/api/v1/customers/1/rentals/", {"inventory_id": 9, "staff_id": 1}, format="json"
-    )
+    response = rent(auth_client, 1, 9)
     assert response.status_code == 201

@@ -5,15 +5,15 @@ Real races in threads with their own connections; the rentals created are delete
 
 import pytest
 
-from rentals.models import Rental
-from rentals.tests.concurrency import (
+from pagila_site.testsupport.concurrency import (
     in_thread,
     other_connection,
     run_together,
     token_client,
     wait_for_lock_waiters,
 )
-from rentals.tests.conftest import sql_one
+from pagila_site.testsupport.data import sql_one
+from rentals.models import Rental
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,8 +4,8 @@
 or the production command ``scripts/serve``). :func:`live_server` first clones the test template
 into a private database (so whatever the test changes never leaks into other tests) and issues
 the development set-up's ``dvd_admin`` token there. :func:`fake_provider` runs
-:class:`ai.tests.fake_openai.FakeOpenAI`, the model provider the AI endpoints reach through
-``OPENAI_BASE_URL``. Both clean up after themselves.
+:class:`~pagila_site.testsupport.fake_openai.FakeOpenAI`, the model provider the AI endpoints reach
+through ``OPENAI_BASE_URL``. Both clean up after themselves.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from ai.tests.fake_openai import FakeOpenAI, Reply
-from pagila_site import testdb
 from pagila_site.devdb.embedded import free_port
+from pagila_site.testsupport import testdb
+from pagila_site.testsupport.fake_openai import FakeOpenAI, Reply
 
 STARTUP_TIMEOUT = 30.0
 

@@ -1,4 +1,4 @@
-"""A pytest plugin loaded before Django (``-p pagila_site.testing`` in pytest.ini).
+"""A pytest plugin loaded before Django (``-p pagila_site.testsupport.plugin`` in pytest.ini).
 
 It only provides test defaults for settings that production must set explicitly; anything already
 in the environment wins. ``DATABASE_URL`` is not one of them: ``make test`` runs pytest under

@@ -1,0 +1,14 @@
+"""What the test suites of every app share; never imported by the running app.
+
+- :mod:`.plugin`: the pytest plugin (``pytest.ini``) giving test defaults to settings;
+- :mod:`.testdb`: the template database (Pagila + migrations) that every run clones;
+- :mod:`.live`: the app served for real in a subprocess, and the fake model provider in a thread;
+- :mod:`.fake_openai`: that provider, a real HTTP server speaking OpenAI's protocol;
+- :mod:`.streaming`: HTTP clients that see a stream's bytes as they arrive;
+- :mod:`.concurrency`: racing real transactions against each other;
+- :mod:`.queries`: the query count of a request, for the per-endpoint baselines;
+- :mod:`.data`: Pagila rows read with plain SQL, and rows the tests know by heart;
+- :mod:`.rentals`: renting a copy through the API.
+
+Test modules import from here, never from another test module or another app's ``tests``.
+"""

@@ -87,16 +87,6 @@ class Actor(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-def _count(queryset) -> models.Subquery:
-    """``(SELECT count(*) ...)`` as an expression: 0 rather than NULL when no row matches.
-
-    The count is a plain function to Django, so the outer query gets no GROUP BY.
-    """
-    return models.Subquery(
-        queryset.order_by().values(n=models.Func(template="count(*)", output_field=models.IntegerField()))
-    )
-
-
 class FilmQuerySet(models.QuerySet):
     def streaming(self):
         return self.filter(streaming_available=True)
@@ -112,18 +102,6 @@ class FilmQuerySet(models.QuerySet):
 
     def with_actors(self):
         return self.prefetch_related(models.Prefetch("actors", queryset=Actor.objects.all()))
-
-    def with_copies(self):
-        """``copies_total`` and ``copies_in_stock``: inventory rows, and those not out on an open rental.
-
-        Open means not returned (``Rental.objects.open()``), as in Pagila's ``inventory_in_stock()``.
-        """
-        # rentals.models imports this module, so its models are imported when a query is built.
-        from rentals.models import Inventory, Rental
-
-        copies = Inventory.objects.filter(film=OuterRef("pk"))
-        out = Rental.objects.open().filter(inventory=OuterRef("pk"))
-        return self.annotate(copies_total=_count(copies), copies_in_stock=_count(copies.filter(~Exists(out))))
 
     def in_category(self, name: str):
         """Films in the category called ``name`` (any case), each once whatever its other categories.

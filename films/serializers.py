@@ -1,8 +1,8 @@
 """The wire shapes of the Films section: film, film detail, the streaming PATCH, category.
 
 Fields computed in SQL come from the viewsets' querysets (``FilmQuerySet.with_category_names()``,
-``with_copies()``, ``CategoryQuerySet.with_film_count()``), so serializing a page costs no
-query per row.
+``rentals.models.with_copies()``, ``CategoryQuerySet.with_film_count()``), so serializing a page
+costs no query per row.
 """
 
 from collections.abc import Mapping

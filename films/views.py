@@ -1,8 +1,9 @@
 """The films catalogue API: films (public reads, staff-only streaming flag) and categories.
 
 Each list costs a fixed number of queries whatever the page size: categories, copies and
-counts are SQL annotations (see ``FilmQuerySet`` and ``CategoryQuerySet``), the language comes
-with ``select_related`` and a detail's actors with one prefetch.
+counts are SQL annotations (see ``FilmQuerySet``, ``CategoryQuerySet`` and, for a detail's
+copies, ``rentals.models.with_copies``), the language comes with ``select_related`` and a
+detail's actors with one prefetch.
 """
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -19,6 +20,7 @@ from films.serializers import (
 from pagila_site.api.filters import INT_MAX
 from pagila_site.api.permissions import PublicReadStaffWrite
 from pagila_site.api.schema import error_responses
+from rentals.models import with_copies
 
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: `If-None-Match` matches the `ETag`.")}
 FILM_ID = OpenApiParameter(
@@ -66,7 +68,7 @@ class FilmViewSet(
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action != "list":
-            queryset = queryset.with_actors().with_copies()
+            queryset = with_copies(queryset.with_actors())
         return queryset
 
     def get_serializer_class(self):

@@ -6,7 +6,6 @@ one-open-rental-per-copy rule and its row lock hold here too; a refusal is a for
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
 
 from pagila_site.backoffice.admin_filters import id_input_filter
 from rentals.models import Inventory, PaymentLedgerEntry, Rental
@@ -175,8 +174,7 @@ class InventoryAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        open_rental = Rental.objects.open().filter(inventory=OuterRef("pk"))
-        return super().get_queryset(request).annotate(in_stock=~Exists(open_rental))
+        return super().get_queryset(request).with_in_stock()
 
     @admin.display(description="in stock", boolean=True, ordering="in_stock")
     def in_stock(self, copy):

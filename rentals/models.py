@@ -9,7 +9,7 @@ The one thing we add to Pagila's schema is the partial unique index behind
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Extract, Greatest, Now
 from django.db.models.lookups import GreaterThan, LessThan
 
@@ -17,11 +17,28 @@ from customers.models import Customer, Staff, Store
 from films.models import Film
 
 
+def _out_on_an_open_rental() -> Exists:
+    """Whether the copy of the outer query is out: Pagila's ``inventory_in_stock()``, negated."""
+    return Exists(Rental.objects.open().filter(inventory=OuterRef("pk")))
+
+
+class InventoryQuerySet(models.QuerySet):
+    def in_stock(self):
+        """Copies not out on an open rental (one not returned yet)."""
+        return self.filter(~_out_on_an_open_rental())
+
+    def with_in_stock(self):
+        """Annotate ``in_stock``: the copy is not out on an open rental."""
+        return self.annotate(in_stock=~_out_on_an_open_rental())
+
+
 class Inventory(models.Model):
     inventory_id = models.AutoField(primary_key=True)
     film = models.ForeignKey(Film, models.DO_NOTHING, related_name="inventory")
     store = models.ForeignKey(Store, models.DO_NOTHING, related_name="inventory")
     last_update = models.DateTimeField(db_default=Now())
+
+    objects = InventoryQuerySet.as_manager()
 
     class Meta:
         managed = False
@@ -31,6 +48,27 @@ class Inventory(models.Model):
 
     def __str__(self) -> str:
         return f"Copy {self.inventory_id}"
+
+
+def _count(queryset) -> models.Subquery:
+    """``(SELECT count(*) ...)`` as an expression: 0 rather than NULL when no row matches.
+
+    The count is a plain function to Django, so the outer query gets no GROUP BY.
+    """
+    return models.Subquery(
+        queryset.order_by().values(n=models.Func(template="count(*)", output_field=models.IntegerField()))
+    )
+
+
+def with_copies(films: models.QuerySet) -> models.QuerySet:
+    """``films`` annotated with ``copies_total`` and ``copies_in_stock``: their inventory rows, and
+    those not out on an open rental, as Pagila's ``inventory_in_stock()`` counts them.
+
+    The film detail shows these; they live here because copies and rentals are this app's, and
+    the catalogue's models know nothing of rentals.
+    """
+    copies = Inventory.objects.filter(film=OuterRef("pk"))
+    return films.annotate(copies_total=_count(copies), copies_in_stock=_count(copies.in_stock()))
 
 
 OPEN_RENTAL_CONSTRAINT = "rental_one_open_per_inventory"

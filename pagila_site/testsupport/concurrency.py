@@ -13,6 +13,8 @@ import psycopg
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
+from pagila_site.db import conninfo
+
 
 def token_client(token: str) -> APIClient:
     client = APIClient()
@@ -79,5 +81,4 @@ def wait_for_lock_waiters(count: int = 1, timeout: float = 10) -> None:
 
 def other_connection() -> psycopg.Connection:
     """A plain psycopg connection to the test database: 'another writer', outside Django."""
-    params = connection.get_connection_params()
-    return psycopg.connect(**{k: v for k, v in params.items() if isinstance(v, str | int)})
+    return psycopg.connect(conninfo())

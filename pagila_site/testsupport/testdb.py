@@ -20,10 +20,9 @@ from urllib.parse import quote
 
 import psycopg
 from django.conf import settings
-from django.db import connection
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
+from pagila_site.db import conninfo
 from pagila_site.devdb import pagila
 
 PREFIX = "pagila_tpl_"
@@ -40,14 +39,6 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def conninfo(dbname: str) -> str:
-    """libpq parameters of database ``dbname`` on the test server."""
-    params = connection.get_connection_params()
-    plain = {k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
-    plain["dbname"] = dbname
-    return make_conninfo("", **plain)
-
-
 def _exists(conn: psycopg.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
@@ -59,7 +50,7 @@ def _drop(conn: psycopg.Connection, name: str) -> None:
 def ensure_template() -> str:
     """Name of an up-to-date template database, building it first if needed."""
     name = PREFIX + fingerprint()
-    with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
+    with psycopg.connect(conninfo(dbname="postgres"), autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
         try:
             if not _exists(conn, name):
@@ -77,7 +68,7 @@ def _build(conn: psycopg.Connection, name: str) -> None:
     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(building)))
     log = lambda message: print(f"[test template] {message}", file=sys.stderr)  # noqa: E731
     files = pagila.locate(settings.PAGILA_DIR, log=log)
-    pagila.load(conninfo(building), files, log=lambda _m: None)
+    pagila.load(conninfo(dbname=building), files, log=lambda _m: None)
     # A separate process migrates, so this process's Django connections never touch it.
     env = {**os.environ, "DATABASE_URL": database_url(building)}
     subprocess.run(
@@ -108,12 +99,12 @@ def clone(prefix: str) -> Iterator[str]:
     """
     template = ensure_template()
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
+    with psycopg.connect(conninfo(dbname="postgres"), autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
         )
     try:
         yield name
     finally:
-        with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
+        with psycopg.connect(conninfo(dbname="postgres"), autocommit=True) as conn:
             _drop(conn, name)

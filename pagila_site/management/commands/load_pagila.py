@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from psycopg.conninfo import make_conninfo
 
+from pagila_site.db import conninfo
 from pagila_site.devdb import pagila
 
 
@@ -36,14 +36,7 @@ class Command(BaseCommand):
             return
         try:
             files = pagila.locate(pagila_dir or settings.PAGILA_DIR, log=log)
-            pagila.load(_conninfo(), files, replace=replace, log=log)
+            pagila.load(conninfo(), files, replace=replace, log=log)
         except pagila.PagilaError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS("Done. Run `manage.py migrate` next."))
-
-
-def _conninfo() -> str:
-    """Django's connection parameters as a libpq string (psycopg-only options dropped)."""
-    params = connection.get_connection_params()
-    plain = {k: v for k, v in params.items() if isinstance(v, str | int) and v != ""}
-    return make_conninfo("", **plain)

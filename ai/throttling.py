@@ -10,9 +10,10 @@ import math
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import JsonResponse
-from rest_framework import authentication
+from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
+from pagila_site.api.authentication import bearer_token
 from pagila_site.api.errors import error_response
 from pagila_site.api.throttling import AuthFailures, client_address
 from pagila_site.models import ApiToken
@@ -35,9 +36,11 @@ class AiRateThrottle(SimpleRateThrottle):
         # A presented token is checked here as the API checks it: a wrong one counts towards the
         # address's lock-out, and a locked-out address is refused, so these public endpoints
         # can't be used to go on guessing tokens where the API would refuse.
-        scheme, _, raw = authentication.get_authorization_header(request).decode("latin-1").partition(" ")
-        raw = raw.strip()
-        if scheme.lower() == "bearer" and raw:
+        try:
+            raw = bearer_token(request)
+        except exceptions.AuthenticationFailed:
+            raw = None  # a malformed header carries no token to check: the address's budget applies
+        if raw is not None:
             failures = AuthFailures(request)
             if failures.locked_out():
                 self.locked_for = failures.seconds_left

@@ -19,17 +19,29 @@ logger = logging.getLogger("pagila.auth")
 _LAST_USED_RESOLUTION = timezone.timedelta(minutes=5)
 
 
+def bearer_token(request) -> str | None:
+    """The token of the request's ``Authorization: Bearer <token>`` header (scheme in any case).
+
+    None without an Authorization header; AuthenticationFailed for one that is not ``Bearer``
+    and a single token. The API and the AI endpoints both read tokens through here.
+    """
+    header = authentication.get_authorization_header(request).decode("latin-1")
+    if not header:
+        return None
+    scheme, _, raw = header.partition(" ")
+    raw = raw.strip()
+    if scheme.lower() != "bearer" or not raw or " " in raw:
+        raise exceptions.AuthenticationFailed("Invalid Authorization header: expected 'Bearer <token>'.")
+    return raw
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
-        if not header:
+        raw = bearer_token(request)
+        if raw is None:
             return None
-        scheme, _, raw = header.partition(" ")
-        raw = raw.strip()
-        if scheme.lower() != self.keyword.lower() or not raw or " " in raw:
-            raise exceptions.AuthenticationFailed("Invalid Authorization header: expected 'Bearer <token>'.")
         failures = AuthFailures(request)
         if failures.locked_out():
             # Checked before the token, so the answer says nothing about whether it was right.

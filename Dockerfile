@@ -11,6 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --system --uid 10001 --home-dir /app app
 
+# The runtime requirements only: tests, tools and the embedded PostgreSQL (requirements-dev.txt)
+# stay out of the image.
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 

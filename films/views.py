@@ -74,12 +74,6 @@ class FilmViewSet(
     def get_serializer_class(self):
         return self.serializer_classes.get(self.action, FilmSerializer)
 
-    def filter_queryset(self, queryset):
-        # The filters are the list's parameters; a detail URL names its film already.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
 
 @extend_schema(tags=["films"])
 @extend_schema_view(

@@ -239,7 +239,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["pagila_site.api.authentication.BearerTokenAuthentication"],
     # Protected unless a view says otherwise: public endpoints opt out explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["pagila_site.api.permissions.IsStaffToken"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["pagila_site.api.filters.ListFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "pagila_site.api.pagination.ContractPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "pagila_site.api.errors.api_exception_handler",

@@ -53,3 +53,9 @@ def test_it_answers_404_for_an_unknown_customer(auth_client, customer_id):
     response = auth_client.get(f"/api/v1/customers/{customer_id}/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_it_ignores_list_filters_on_a_customer(auth_client):
+    response = auth_client.get("/api/v1/customers/1/", {"active": "maybe", "store_id": "2"})
+    assert response.status_code == 200
+    assert response.json()["customer_id"] == 1

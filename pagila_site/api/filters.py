@@ -1,5 +1,5 @@
-"""Filter pieces every app's ``filters.py`` shares: PostgreSQL's integer range, Pagila ids, and
-the strict boolean.
+"""Filter pieces every app's ``filters.py`` shares: PostgreSQL's integer range, Pagila ids, the
+strict boolean, and the backend that applies a viewset's ``FilterSet`` to its list only.
 
 The contract makes a malformed filter value a 400 naming the parameter, never "no filter", so
 each of these validates what it reads instead of ignoring it.
@@ -48,3 +48,19 @@ class StrictBooleanFilter(filters.BooleanFilter):
         # The rest_framework BooleanFilter's widget maps unknown values to None ("no filter").
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
+
+
+class ListFilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend (``DEFAULT_FILTER_BACKENDS``) for list actions only.
+
+    A ``FilterSet`` holds a list's query parameters, and the schema documents them on lists only.
+    DRF's ``get_object()`` filters too, so without this a detail, an update or a delete would
+    build and validate the whole ``FilterSet`` (a third of a rental detail's Python), answer 400
+    for a list parameter it doesn't take and 404 for a row the parameters leave out.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        # A plain generic view has no action: it is filtered as django-filter would filter it.
+        if getattr(view, "action", "list") != "list":
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -52,3 +52,10 @@ def test_it_answers_404_for_a_rental_id_that_is_not_a_number(auth_client):
 
 def test_it_serves_the_rental_without_a_trailing_slash(auth_client):
     assert auth_client.get("/api/v1/rentals/1").json()["rental_id"] == 1
+
+
+def test_it_ignores_list_filters_on_a_rental(auth_client):
+    # Rental 1 is customer 130's and returned: neither parameter applies to a detail.
+    response = auth_client.get("/api/v1/rentals/1/", {"status": "lost", "customer_id": "2"})
+    assert response.status_code == 200
+    assert response.json()["rental_id"] == 1

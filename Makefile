@@ -46,9 +46,13 @@ run: $(STAMP) .secret_key
 		echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API docs at /api/docs/)" && \
 		VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) exec scripts/serve'
 
+# make dev serves the same ASGI application as make run (so the AI relay streams), restarted on
+# every change to the project's code or templates.
+DEV_RELOAD_DIRS := pagila_site films customers rentals ai templates
 dev: $(STAMP)
 	DJANGO_DEBUG=true DJANGO_SECURE_SSL=false \
-	$(WITH_DB) sh -c '$(PREPARE) && exec $(MANAGE) runserver $(HOST):$(PORT)'
+	$(WITH_DB) sh -c '$(PREPARE) && exec $(VENV)/bin/uvicorn pagila_site.asgi:application --reload \
+		$(foreach d,$(DEV_RELOAD_DIRS),--reload-dir $(d)) --reload-include "*.html" --host $(HOST) --port $(PORT)'
 
 test: $(STAMP)
 	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)

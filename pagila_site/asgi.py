@@ -1,13 +1,12 @@
 """ASGI entry point (``scripts/serve`` runs it under gunicorn with uvicorn workers).
 
-Where a request goes, in order (``pagila_site/serving/`` holds each piece):
+Where a request goes, in order:
 
-1. :class:`~pagila_site.serving.catalogue_cache.CatalogueFastPath` answers cached public
-   catalogue pages before Django is entered (``serving/catalogue_cache.py``);
-2. :class:`~pagila_site.serving.bridge.Router` sends ``/api/v1/ai/…`` to Django's ASGI handler
-   and everything else to Django's WSGI handler on a fixed thread pool (``serving/bridge.py``);
-3. Django runs ``settings.MIDDLEWARE`` (request log, error rewrites, security headers...) and
-   then the view that ``urls.py`` names.
+1. ``serving/app.py``: header hygiene, the catalogue cache's fast path
+   (``serving/catalogue_cache.py``), then dispatch by the resolved view: async views (the AI
+   relay) to Django's ASGI handler, everything else to Django's WSGI handler on a thread pool;
+2. Django runs ``settings.MIDDLEWARE`` (request log, error rewrites, CORS, security headers...)
+   and then the view that ``urls.py`` names.
 """
 
 import os
@@ -23,12 +22,9 @@ django_wsgi = get_wsgi_application()
 # Imported once Django is set up.
 from django.conf import settings  # noqa: E402
 
-from pagila_site.serving.bridge import Router, WsgiThreadPool  # noqa: E402
+from pagila_site.serving.app import HeaderHygiene, ViewDispatch  # noqa: E402
 from pagila_site.serving.catalogue_cache import CatalogueFastPath  # noqa: E402
 
-application = CatalogueFastPath(
-    Router(
-        django_asgi,
-        WsgiThreadPool(django_wsgi, threads=settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"]),
-    )
+application = HeaderHygiene(
+    CatalogueFastPath(ViewDispatch(django_asgi, django_wsgi, threads=settings.SERVING_THREADS))
 )

@@ -4,15 +4,25 @@ The film list, film detail and category list are read far more than they change,
 their cost is Python (DRF rendering), not SQL. Their responses are kept in memory, in each
 server process, and served before the rest of the middleware stack runs.
 
-Invalidation is the database's job: statement triggers on the catalogue's tables (migration
-``films.0003``) ``NOTIFY pagila_catalogue`` with the table's name, whoever writes (this API, the
-admin, a psql session). Every process LISTENs on a connection of its own in a daemon thread and
-drops what the change makes stale: a rental or inventory change only touches film details (their
-copies in stock); anything else drops everything. While the listener is not connected, nothing
-is served from or stored in the cache, so a missed notification can't leave a stale page behind.
+What a cached answer may be served to (the contract's "Serving" section): a request identical
+in everything the answer depends on. The key is the scheme, forwarded scheme, Host, path, the
+query string exactly as given (``?category=drama&category=action`` is not the reverse order: the
+last value counts) and the ``Accept`` and ``Origin`` headers (``Accept: application/json;
+indent=4`` renders differently; CORS headers depend on the origin). Requests with credentials
+(``Authorization`` or ``Cookie``) are never answered from or stored in the cache. A response is
+stored only if every header its ``Vary`` names is in the key, so a header that starts to matter
+later (a new middleware) makes pages uncacheable rather than wrong.
 
-A response is stored only if no invalidation arrived while it was being computed, so a page
-built from a snapshot older than a committed change is never kept.
+Invalidation is the database's job, whoever writes (this API, the admin, a psql session):
+statement triggers on the catalogue's tables (migration ``films.0003``) ``NOTIFY
+pagila_catalogue`` with the table's name, which drops everything; row triggers on ``rental``
+and ``inventory`` (``rentals.0004``) notify ``film:<id>`` for the film whose copies moved, which
+drops that film's detail pages only (lists show no stock). Every process LISTENs on a
+connection of its own in a daemon thread. While the listener is not connected, nothing is
+served from or stored in the cache, so a missed notification can't leave a stale page behind.
+
+A response is stored only if nothing it shows was invalidated while it was being computed, so
+a page built from a snapshot older than a committed change is never kept.
 """
 
 from __future__ import annotations
@@ -26,16 +36,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import split_header_value
 
 from pagila_site.serving.middleware import BothModes, log_request, request_id
 
 logger = logging.getLogger("pagila.cache")
 
 CHANNEL = "pagila_catalogue"
-# Tables whose changes only move copies in and out of stock: film details show them, lists don't.
+# Statement-level notifications from these tables (TRUNCATE) only move copies in and out of
+# stock: film details show them, lists don't.
 _STOCK_TABLES = {"rental", "inventory"}
+_FILM_PAYLOAD = re.compile(r"^film:([0-9]{1,10})$")
 _CACHEABLE = re.compile(r"^/api/v1/(?:(films)/?|(films)/([0-9]{1,10})/?|(categories)/?)$")
 _SKIPPED_HEADERS = {"x-request-id", "set-cookie"}
+# Request headers in the key, and what a response may Vary on to be stored: the key's headers,
+# plus the credentials that keep a request out of the cache altogether.
+KEY_HEADERS = ("accept", "origin")
+_STORABLE_VARY = {*KEY_HEADERS, "host", "authorization", "cookie"}
 
 
 @dataclass(frozen=True)
@@ -46,13 +63,29 @@ class Entry:
     etag: str | None
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """Where a request's answer is (or would be) kept, and what the cache had seen by then."""
+
+    key: str
+    film_id: int | None  # set for a film's detail page
+    generation: int
+    film_generation: int
+    entry: Entry | None
+
+
 class CatalogueCache:
     def __init__(self, max_entries: int = 4096):
         self.max_entries = max_entries
         self._lock = threading.Lock()
-        self._lists: OrderedDict[str, Entry] = OrderedDict()
-        self._details: OrderedDict[str, Entry] = OrderedDict()
+        # key -> (film id of a detail page or None, entry); least recently used first.
+        self._entries: OrderedDict[str, tuple[int | None, Entry]] = OrderedDict()
+        self._by_film: dict[int, set[str]] = {}
+        # Bumped by whatever drops every page / every detail page ...
         self.generation = 0
+        self.details_generation = 0
+        # ... and per film, by what drops one film's detail pages.
+        self._film_generations: dict[int, int] = {}
         self.invalidated_at = 0.0
         self.listening = threading.Event()
         self._listener: threading.Thread | None = None
@@ -61,35 +94,64 @@ class CatalogueCache:
 
     # -- entries --------------------------------------------------------------------------------
 
-    def get(self, key: str, detail: bool) -> Entry | None:
-        store = self._details if detail else self._lists
-        with self._lock:
-            entry = store.get(key)
-            if entry is not None:
-                store.move_to_end(key)
-            return entry
+    def film_generation(self, film_id: int) -> int:
+        return self.details_generation + self._film_generations.get(film_id, 0)
 
-    def put(self, key: str, detail: bool, entry: Entry, generation: int) -> None:
-        store = self._details if detail else self._lists
+    def lookup(self, key: str, film_id: int | None) -> Lookup:
         with self._lock:
-            if generation != self.generation or not self.listening.is_set():
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return Lookup(
+                key,
+                film_id,
+                self.generation,
+                self.film_generation(film_id) if film_id is not None else 0,
+                found[1] if found is not None else None,
+            )
+
+    def put(self, lookup: Lookup, entry: Entry) -> None:
+        with self._lock:
+            if not self.listening.is_set() or lookup.generation != self.generation:
                 return  # something changed while this page was computed: don't keep it
+            if lookup.film_id is not None and lookup.film_generation != self.film_generation(lookup.film_id):
+                return
             if "replica" in settings.DATABASES and (
                 time.monotonic() - self.invalidated_at < settings.DATABASE_REPLICA_MAX_LAG
             ):
                 return  # a lagging replica may not show the change yet: serve, don't keep
-            store[key] = entry
-            store.move_to_end(key)
-            while len(store) > self.max_entries:
-                store.popitem(last=False)
+            self._entries[lookup.key] = (lookup.film_id, entry)
+            self._entries.move_to_end(lookup.key)
+            if lookup.film_id is not None:
+                self._by_film.setdefault(lookup.film_id, set()).add(lookup.key)
+            while len(self._entries) > self.max_entries:
+                old_key, (old_film, _entry) = self._entries.popitem(last=False)
+                if old_film is not None:
+                    self._by_film[old_film].discard(old_key)
 
-    def invalidate(self, table: str | None = None) -> None:
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def invalidate(self, payload: str | None = None) -> None:
+        """Drop what a notification's ``payload`` makes stale (everything when None)."""
         with self._lock:
-            self.generation += 1
             self.invalidated_at = time.monotonic()
-            self._details.clear()
-            if table not in _STOCK_TABLES:
-                self._lists.clear()
+            film = _FILM_PAYLOAD.match(payload or "")
+            if film:
+                film_id = int(film.group(1))
+                self._film_generations[film_id] = self._film_generations.get(film_id, 0) + 1
+                for key in self._by_film.pop(film_id, ()):
+                    self._entries.pop(key, None)
+            elif payload in _STOCK_TABLES:
+                self.details_generation += 1
+                for keys in self._by_film.values():
+                    for key in keys:
+                        self._entries.pop(key, None)
+                self._by_film.clear()
+            else:
+                self.generation += 1
+                self._entries.clear()
+                self._by_film.clear()
 
     # -- the listener ---------------------------------------------------------------------------
 
@@ -164,10 +226,13 @@ class RequestFacts:
     has_credentials: bool
     # Scheme, forwarded scheme and Host: list pages embed absolute next/previous links.
     origin: str
+    # The KEY_HEADERS' values, in that order ("" when absent).
+    varies: tuple[str, ...]
 
 
-def cache_key(request: RequestFacts) -> tuple[str, bool] | None:
-    """The entry a request may be answered from, as (key, is_film_detail); None if uncacheable.
+def cache_key(request: RequestFacts) -> tuple[str, int | None] | None:
+    """The entry a request may be answered from, as (key, film id of a detail page or None);
+    None if uncacheable.
 
     Requests with credentials are never cached: a bad token must still get its 401. A Host that
     Django refuses never produces a 200, so it is never stored and never hits.
@@ -178,29 +243,43 @@ def cache_key(request: RequestFacts) -> tuple[str, bool] | None:
     if match is None:
         return None
     path = request.path_info.rstrip("/") + "/"
-    query = "&".join(sorted(request.query_string.split("&")))
-    # GET and HEAD share entries: a HEAD hit is the GET's headers without the body.
-    return f"{request.origin}{path}?{query}", match.group(3) is not None
+    # GET and HEAD share entries: a HEAD hit is the GET's headers without the body. Parts are
+    # joined with a character no header value or query string carries unescaped.
+    key = "\n".join((request.origin, f"{path}?{request.query_string}", *request.varies))
+    return key, int(match.group(3)) if match.group(3) is not None else None
 
 
-def _lookup(request: RequestFacts):
-    """(key, entry or None, generation) for a cacheable request while the cache is trusted."""
+def _lookup(request: RequestFacts) -> Lookup | None:
+    """Where a cacheable request's answer is kept, while the cache is trusted; else None."""
     if not settings.CATALOGUE_CACHE_ENABLED:
         return None
     key = cache_key(request)
     if key is None or not cache.ensure_listening():
         return None
-    return key, cache.get(*key), cache.generation
+    return cache.lookup(*key)
+
+
+def storable(response) -> bool:
+    """A 200 whose Vary names only headers the key covers (or that keep requests out)."""
+    if response.status_code != 200 or response.streaming:
+        return False
+    vary = {name.lower() for name in split_header_value(response.get("Vary", ""))}
+    return vary <= _STORABLE_VARY
+
+
+def _scope_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
+    # Repeated headers joined as WSGI (and so Django) would see them.
+    return ",".join(value.decode("latin-1") for key, value in headers if key == name)
 
 
 class CatalogueFastPath:
     """The ASGI application in front of Django: answers cached catalogue pages by itself.
 
-    Under ASGI, Django runs every request's sync parts (its request_started/finished signal
-    receivers included) in a thread created for that request; for a page already in memory that
-    costs many times the page itself. A hit is answered here, with the same request id and log
-    line RequestLogMiddleware would give; everything else, and every miss, goes to Django, where
-    CatalogueCacheMiddleware stores fresh pages.
+    A hit costs no thread, no middleware and no view: for a page already in memory those cost
+    many times the page itself. What the skipped middleware would have added is in the stored
+    response (security headers, CORS headers for that Origin, ETag) or done here (the request
+    id and log line RequestLogMiddleware gives, 304 for a matching If-None-Match); everything
+    else, and every miss, goes to Django, where CatalogueCacheMiddleware stores fresh pages.
     """
 
     def __init__(self, app):
@@ -210,28 +289,29 @@ class CatalogueFastPath:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        headers = dict(scope["headers"])
+        headers = scope["headers"]
         method = scope["method"]
         found = _lookup(
             RequestFacts(
                 method=method,
                 path_info=scope["path"][len(scope.get("root_path", "")) :] or "/",
                 query_string=scope["query_string"].decode("latin-1"),
-                has_credentials=b"authorization" in headers,
+                has_credentials=any(name in (b"authorization", b"cookie") and value for name, value in headers),
                 origin="|".join(
                     (
                         scope.get("scheme", "http"),
-                        headers.get(b"x-forwarded-proto", b"").decode("latin-1"),
-                        headers.get(b"host", b"").decode("latin-1"),
+                        _scope_header(headers, b"x-forwarded-proto"),
+                        _scope_header(headers, b"host"),
                     )
                 ),
+                varies=tuple(_scope_header(headers, name.encode()) for name in KEY_HEADERS),
             )
         )
-        if found is None or found[1] is None:
+        if found is None or found.entry is None:
             return await self.app(scope, receive, send)
-        entry = found[1]
-        rid = request_id(headers.get(b"x-request-id", b"").decode("latin-1"))
-        if entry.etag and headers.get(b"if-none-match", b"").decode("latin-1") == entry.etag:
+        entry = found.entry
+        rid = request_id(_scope_header(headers, b"x-request-id"))
+        if entry.etag and _scope_header(headers, b"if-none-match") == entry.etag:
             status, response_headers, body = 304, [("ETag", entry.etag)], b""
         else:
             status, response_headers = entry.status, list(entry.headers)
@@ -259,7 +339,7 @@ class CatalogueCacheMiddleware(BothModes):
                 method=request.method,
                 path_info=request.path_info,
                 query_string=meta.get("QUERY_STRING", ""),
-                has_credentials="HTTP_AUTHORIZATION" in meta,
+                has_credentials=bool(meta.get("HTTP_AUTHORIZATION") or meta.get("HTTP_COOKIE")),
                 origin="|".join(
                     (
                         meta.get("wsgi.url_scheme", "http"),
@@ -267,12 +347,13 @@ class CatalogueCacheMiddleware(BothModes):
                         meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
                     )
                 ),
+                varies=tuple(meta.get(f"HTTP_{name.upper()}", "") for name in KEY_HEADERS),
             )
         )
         request._catalogue_lookup = found
-        if found is None or found[1] is None:
+        if found is None or found.entry is None:
             return None
-        entry = found[1]
+        entry = found.entry
         if entry.etag and request.headers.get("If-None-Match") == entry.etag:
             response = HttpResponseNotModified()
             response["ETag"] = entry.etag
@@ -284,14 +365,8 @@ class CatalogueCacheMiddleware(BothModes):
 
     def after(self, request, response):
         found = request._catalogue_lookup
-        if found is None or response.status_code != 200 or response.streaming or request.method != "GET":
+        if found is None or request.method != "GET" or not storable(response):
             return response
-        (key, detail), _entry, generation = found
         headers = tuple((k, v) for k, v in response.items() if k.lower() not in _SKIPPED_HEADERS)
-        cache.put(
-            key,
-            detail,
-            Entry(response.status_code, response.content, headers, response.get("ETag")),
-            generation,
-        )
+        cache.put(found, Entry(response.status_code, response.content, headers, response.get("ETag")))
         return response

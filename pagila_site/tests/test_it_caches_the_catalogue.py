@@ -46,7 +46,7 @@ def test_it_answers_a_repeated_page_without_touching_the_database(
 ):
     first = client.get("/api/v1/films/?category=action&page_size=5")
     with django_assert_num_queries(0):
-        second = client.get("/api/v1/films/?page_size=5&category=action")
+        second = client.get("/api/v1/films/?category=action&page_size=5")
     assert second.status_code == 200
     assert second.content == first.content
     assert second["Content-Type"] == "application/json"
@@ -67,15 +67,66 @@ def test_it_sees_a_change_committed_by_plain_sql(client, cache_on):
 
 def test_a_rental_refreshes_copies_in_stock(client, cache_on, auth_client):
     before = client.get("/api/v1/films/1/").json()["copies"]
-    generation = cache.generation
-    created = rent(auth_client, 1, 1)
+    generation = cache.film_generation(1)
+    created = rent(auth_client, 1, 1)  # inventory 1 is a copy of film 1
     assert created.status_code == 201
     try:
-        _wait(_changed_since(generation))
+        _wait(lambda: cache.film_generation(1) != generation)
         after = client.get("/api/v1/films/1/").json()["copies"]
         assert after == {"total": before["total"], "in_stock": before["in_stock"] - 1}
     finally:
         _sql("DELETE FROM rental WHERE rental_id = %s", [created.json()["rental_id"]])
+
+
+def test_a_rental_drops_only_its_films_cached_detail(
+    client, cache_on, auth_client, django_assert_num_queries
+):
+    for path in ("/api/v1/films/1/", "/api/v1/films/2/", "/api/v1/films/?page_size=3"):
+        client.get(path)
+    everything, generation = cache.generation, cache.film_generation(1)
+    created = rent(auth_client, 1, 1)
+    assert created.status_code == 201
+    try:
+        _wait(lambda: cache.film_generation(1) != generation)
+        assert cache.generation == everything
+        with django_assert_num_queries(0):
+            assert client.get("/api/v1/films/2/").status_code == 200
+            assert client.get("/api/v1/films/?page_size=3").status_code == 200
+        with django_assert_num_queries(2):
+            assert client.get("/api/v1/films/1/").status_code == 200
+    finally:
+        _sql("DELETE FROM rental WHERE rental_id = %s", [created.json()["rental_id"]])
+
+
+def test_a_pretty_printed_page_is_never_served_to_other_clients(client, cache_on):
+    pretty = client.get("/api/v1/films/?page_size=2", HTTP_ACCEPT="application/json; indent=8")
+    assert b'\n        "count"' in pretty.content
+    plain = client.get("/api/v1/films/?page_size=2")
+    assert b"\n" not in plain.content
+    assert plain.json() == pretty.json()
+    assert b"\n" not in client.get("/api/v1/films/?page_size=2", HTTP_ACCEPT="application/json").content
+
+
+def test_repeated_filters_in_another_order_are_different_pages(client, cache_on, settings):
+    settings.CATALOGUE_CACHE_ENABLED = False
+    drama_last = client.get("/api/v1/films/?category=action&category=drama&page_size=100").json()
+    action_last = client.get("/api/v1/films/?category=drama&category=action&page_size=100").json()
+    assert drama_last != action_last
+    settings.CATALOGUE_CACHE_ENABLED = True
+    assert client.get("/api/v1/films/?category=drama&category=action&page_size=100").json() == action_last
+    assert client.get("/api/v1/films/?category=action&category=drama&page_size=100").json() == drama_last
+    assert client.get("/api/v1/films/?category=drama&category=action&page_size=100").json() == action_last
+
+
+def test_it_stores_nothing_that_varies_on_a_header_outside_its_key():
+    from django.http import HttpResponse
+
+    from pagila_site.serving.catalogue_cache import storable
+
+    assert storable(HttpResponse(status=200, headers={"Vary": "Accept, Origin"}))
+    assert not storable(HttpResponse(status=200, headers={"Vary": "Accept, Accept-Language"}))
+    assert not storable(HttpResponse(status=200, headers={"Vary": "*"}))
+    assert not storable(HttpResponse(status=404))
 
 
 def test_it_answers_304_from_the_cache(client, cache_on):
@@ -89,6 +140,11 @@ def test_it_never_serves_a_cached_page_to_a_request_with_credentials(client, cac
     client.get("/api/v1/films/2/")
     response = client.get("/api/v1/films/2/", HTTP_AUTHORIZATION="Bearer not-a-token")
     assert response.status_code == 401
+
+
+def test_it_neither_stores_nor_serves_requests_with_cookies(client, cache_on):
+    client.get("/api/v1/films/6/", HTTP_COOKIE="sessionid=x")
+    assert len(cache) == 0
 
 
 def test_it_stops_serving_from_memory_when_the_listener_is_down(client, cache_on, django_assert_num_queries):
@@ -163,3 +219,16 @@ def test_the_asgi_fast_path_passes_credentials_to_django(client, cache_on):
         CatalogueFastPath, "/api/v1/films/5/", headers=[(b"authorization", b"Bearer x")]
     )
     assert called == ["/api/v1/films/5/"]
+
+
+def test_the_asgi_fast_path_keeps_pages_of_different_origins_and_accepts_apart(client, cache_on):
+    from pagila_site.serving.catalogue_cache import CatalogueFastPath
+
+    client.get("/api/v1/films/7/", HTTP_ORIGIN="https://pos.example")
+    _messages, called = _asgi_get(
+        CatalogueFastPath, "/api/v1/films/7/", headers=[(b"origin", b"https://pos.example")]
+    )
+    assert called == []
+    for other in ([(b"origin", b"https://other.example")], [], [(b"accept", b"application/json; indent=4")]):
+        _messages, called = _asgi_get(CatalogueFastPath, "/api/v1/films/7/", headers=other)
+        assert called == ["/api/v1/films/7/"]

@@ -62,9 +62,9 @@ def test_the_cache_keeps_no_page_computed_while_the_replica_may_lag(monkeypatch)
     cache.listening.set()
     cache.invalidate("film")
     entry = Entry(200, b"{}", (), None)
-    cache.put("films", False, entry, cache.generation)
-    assert cache.get("films", False) is None
+    cache.put(cache.lookup("films", None), entry)
+    assert cache.lookup("films", None).entry is None
 
     monkeypatch.setattr(settings, "DATABASE_REPLICA_MAX_LAG", 0.0)
-    cache.put("films", False, entry, cache.generation)
-    assert cache.get("films", False) is entry
+    cache.put(cache.lookup("films", None), entry)
+    assert cache.lookup("films", None).entry is entry

@@ -10,6 +10,11 @@ class RentalFilmSerializer(serializers.Serializer):
     film_id = serializers.IntegerField()
     title = serializers.CharField(source="film_title")
 
+    def to_representation(self, rental):
+        # The two annotations as they come: DRF's walk over the fields, once per row for this
+        # nested object, doubled the Python of serializing a page of rentals.
+        return {"film_id": rental.film_id, "title": rental.film_title}
+
 
 class RentalSerializer(serializers.Serializer):
     rental_id = serializers.IntegerField()

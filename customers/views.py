@@ -1,8 +1,7 @@
 """Customers and their streaming subscriptions (staff only, like every endpoint by default)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import exceptions, mixins, viewsets
 
 from customers.filters import CustomerFilter
 from customers.models import Customer, StreamingSubscription
@@ -37,19 +36,22 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CustomerScopedMixin:
-    """For viewsets under ``/customers/{customer_id}/``: ``self.customer``, and only its rows."""
+    """For viewsets under ``/customers/{customer_id}/``: ``self.customer_id`` of a customer that
+    exists, and only its rows."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # After authentication, before the body is read: an unknown customer is 404 whatever
-        # the body says.
-        self.customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_id"])
+        # the body says. EXISTS, not a row: the views need the id only.
+        self.customer_id = self.kwargs["customer_id"]
+        if not Customer.objects.filter(pk=self.customer_id).exists():
+            raise exceptions.NotFound()
 
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no customer
             return queryset.none()
-        return queryset.filter(customer=self.customer)
+        return queryset.filter(customer_id=self.customer_id)
 
 
 @extend_schema_view(
@@ -70,7 +72,7 @@ class CustomerSubscriptionViewSet(
     serializer_class = SubscriptionSerializer
 
     def perform_create(self, serializer):
-        serializer.save(customer=self.customer)
+        serializer.save(customer_id=self.customer_id)
 
 
 @extend_schema_view(

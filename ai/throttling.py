@@ -26,7 +26,7 @@ class AiRateThrottle(SimpleRateThrottle):
         return settings.AI_RATE_LIMIT
 
     def get_ident(self, request) -> str:
-        # The lock-out's notion of a client: forwarded-for only behind NUM_PROXIES, IPv6 by /64.
+        # The lock-out's notion of a client: forwarded-for only from DJANGO_TRUSTED_PROXIES, IPv6 by /64.
         return client_address(request)
 
     locked_for: int | None = None

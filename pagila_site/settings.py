@@ -6,6 +6,7 @@ production-safe ones: DEBUG is off unless asked for. ``.env.example`` lists ever
 Importing this module starts no process and opens no connection.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -231,6 +232,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+
+def _networks(name):
+    networks = []
+    for item in filter(None, (item.strip() for item in env.list(name, default=[]))):
+        try:
+            networks.append(str(ipaddress.ip_network(item)))
+        except ValueError:
+            error = f"expected addresses or CIDRs such as 10.0.0.1,10.0.0.0/8, got {item!r}"
+            raise ValueError(error) from None
+    return networks
+
+
+# The proxies whose X-Forwarded-For is believed: the client is the right-most address in it that
+# is not one of these (pagila_site/serving/clients.py); empty, the peer is the client. Independent
+# of DJANGO_BEHIND_PROXY, which believes X-Forwarded-Proto from any peer: behind a proxy, set both.
+TRUSTED_PROXIES = _env(_networks, "DJANGO_TRUSTED_PROXIES")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "pagila_site.api.schema.ApiAutoSchema",

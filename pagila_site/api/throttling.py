@@ -12,7 +12,9 @@ Windows are fixed (``10/min``: each clock minute) and counted with the cache's a
 ``incr``. DRF's SimpleRateThrottle is not used: it reads a list of timestamps, appends and writes
 it back, so failures sent at the same moment (what a parallel guesser sends) would overwrite each
 other and go uncounted. Counts live in the default cache: per process unless CACHES names a shared
-one. An IPv6 client usually holds a whole /64, so IPv6 addresses are counted by their /64.
+one. The client address is the peer's, or behind ``DJANGO_TRUSTED_PROXIES`` the one the proxies
+forward for (``pagila_site/serving/clients.py``); an IPv6 client usually holds a whole /64, so
+IPv6 addresses are counted by their /64.
 """
 
 import ipaddress
@@ -22,8 +24,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle
+
+from pagila_site.serving.clients import client_ip
 
 logger = logging.getLogger("pagila.auth")
 
@@ -37,21 +39,16 @@ def _rate() -> tuple[int, int]:
 
 
 def client_address(request) -> str:
-    # DRF's get_ident trusts a client's X-Forwarded-For unless NUM_PROXIES says how many proxies
-    # to expect: a limit anyone can dodge by inventing that header would be none at all.
-    if api_settings.NUM_PROXIES is None:
-        address = request.META.get("REMOTE_ADDR", "")
-    else:
-        address = BaseThrottle().get_ident(request)
+    """The client as throttles count it: :func:`~pagila_site.serving.clients.client_ip`, with an
+    IPv6 address widened to its /64."""
+    address = client_ip(request)
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address
     if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
+    return address
 
 
 class AuthFailures:

@@ -1,5 +1,8 @@
 """Cross-cutting HTTP behaviour: request ids and logs, optional trailing slashes.
 
+The request log names the client (:func:`pagila_site.serving.clients.client_ip`: the peer, or
+behind ``DJANGO_TRUSTED_PROXIES`` the address they forward for).
+
 Each middleware works under WSGI and ASGI alike (the AI relay is an async view), so they are
 written on :class:`BothModes`, which declares both capabilities. The API's JSON error rewrites
 (:class:`pagila_site.api.errors.ApiErrorMiddleware`) are built on it too.
@@ -12,6 +15,8 @@ import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.urls import Resolver404, get_resolver
+
+from pagila_site.serving.clients import client_ip
 
 request_logger = logging.getLogger("pagila.request")
 
@@ -52,7 +57,9 @@ def request_id(given: str | None) -> str:
     return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-def log_request(method: str, path: str, status: int, started: float, rid: str) -> None:
+def log_request(
+    method: str, path: str, status: int, started: float, rid: str, client: str | None = None
+) -> None:
     request_logger.info(
         "request",
         extra={
@@ -61,6 +68,7 @@ def log_request(method: str, path: str, status: int, started: float, rid: str) -
             "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             "request_id": rid,
+            "client": client,
         },
     )
 
@@ -74,7 +82,14 @@ class RequestLogMiddleware(BothModes):
 
     def after(self, request, response):
         response["X-Request-ID"] = request.request_id
-        log_request(request.method, request.path, response.status_code, request._started, request.request_id)
+        log_request(
+            request.method,
+            request.path,
+            response.status_code,
+            request._started,
+            request.request_id,
+            client_ip(request),
+        )
         return response
 
 

@@ -22,7 +22,13 @@ def _check(**overrides):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DJANGO_DEBUG", "maybe"), ("DATABASE_POOL_MAX_SIZE", "lots"), ("DJANGO_SECURE_HSTS_SECONDS", "1y")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DATABASE_POOL_MAX_SIZE", "lots"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "1y"),
+        ("DJANGO_TRUSTED_PROXIES", "10.0.0.1/8"),
+        ("DJANGO_TRUSTED_PROXIES", "proxy.internal"),
+    ],
 )
 def test_it_names_a_malformed_variable(variable, value):
     result = _check(**{variable: value})

@@ -8,6 +8,7 @@ Importing this module starts no process and opens no connection.
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "pagila_site",
     "rest_framework",
     "django_filters",
@@ -82,6 +84,10 @@ MIDDLEWARE = [
     "pagila_site.serving.middleware.RequestLogMiddleware",
     # First after the log: a cached catalogue page skips everything below (see the module).
     "pagila_site.serving.catalogue_cache.CatalogueCacheMiddleware",
+    # As high as django-cors-headers asks (before anything that may answer: a preflight never
+    # reaches DRF's token check), but under the catalogue cache, whose pages keep their CORS
+    # headers (the cache key includes Origin).
+    "corsheaders.middleware.CorsMiddleware",
     "pagila_site.api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Under SecurityMiddleware and the catalogue cache: cached pages carry the policy too.
@@ -345,6 +351,45 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
 }
 # --- end Content-Security-Policy -----------------------------------------------------------------
+
+# --- CORS (django-cors-headers; the contract's "Serving") ----------------------------------------
+# Browser apps on these origins may call /api/ with a bearer token; no cookies (credentials are
+# never allowed, so a session can't be ridden from another site) and never "*". Other origins,
+# and every path outside /api/, get no CORS headers at all.
+
+
+def _origins(name):
+    origins = []
+    for item in filter(None, (item.strip() for item in env.list(name, default=[]))):
+        problem = ValueError(f"expected scheme://host[:port] such as https://pos.example.com, got {item!r}")
+        try:
+            parts = urlsplit(item)
+            port = parts.port
+        except ValueError:
+            raise problem from None
+        # scheme://host[:port] and nothing else: no path (not even "/"), user, query or fragment.
+        if (
+            not parts.hostname
+            or "@" in parts.netloc
+            or parts.netloc.endswith(":")
+            or item.lower() != f"{parts.scheme}://{parts.netloc}".lower()
+        ):
+            raise problem
+        # As a browser sends it: lower case, no default port.
+        netloc = parts.netloc.lower()
+        if port is not None and port == {"http": 80, "https": 443}.get(parts.scheme):
+            netloc = netloc.rsplit(":", 1)[0]
+        origins.append(f"{parts.scheme}://{netloc}")
+    return origins
+
+
+CORS_ALLOWED_ORIGINS = _env(_origins, "DJANGO_CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "POST", "PATCH", "DELETE", "OPTIONS", "HEAD")
+CORS_ALLOW_HEADERS = ("authorization", "content-type", "idempotency-key", "if-match")
+CORS_EXPOSE_HEADERS = ("ETag", "Location", "X-Request-ID", "Retry-After")
+# --- end CORS ------------------------------------------------------------------------------------
 
 LOG_LEVEL = _env(env.str, "LOG_LEVEL", default="INFO")
 LOGGING = {

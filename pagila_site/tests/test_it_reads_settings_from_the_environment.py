@@ -28,6 +28,9 @@ def _check(**overrides):
         ("DJANGO_SECURE_HSTS_SECONDS", "1y"),
         ("DJANGO_TRUSTED_PROXIES", "10.0.0.1/8"),
         ("DJANGO_TRUSTED_PROXIES", "proxy.internal"),
+        ("DJANGO_CORS_ALLOWED_ORIGINS", "*"),
+        ("DJANGO_CORS_ALLOWED_ORIGINS", "https://pos.example.com/"),
+        ("DJANGO_CORS_ALLOWED_ORIGINS", "pos.example.com"),
     ],
 )
 def test_it_names_a_malformed_variable(variable, value):

@@ -1,8 +1,11 @@
 """One JSON object per log line, so log shippers need no parsing rules.
 
-Tracebacks stay out (an exception is logged as its type and message), and so do the secrets in
-settings: an exception message can quote them (a connection string with its password, a
-provider's error echoing the API key it was sent), so each line is scrubbed of them last.
+A logged exception carries ``exception`` (its type and message) and ``traceback`` (the whole
+formatted traceback, chained causes included), so a 500 can be diagnosed from its line. The
+secrets in settings stay out: an exception message can quote them (a connection string with its
+password, a provider's error echoing the API key it was sent), and a traceback repeats that
+message and may show it as Python's ``repr`` would, so each line is scrubbed of them last, as
+the JSON text that is written. Tracebacks show source lines, never local variables.
 """
 
 import json
@@ -18,8 +21,8 @@ REDACTED = "[redacted]"
 
 
 def _secrets() -> set[str]:
-    """The secret values in settings, as a JSON line could carry them: plain, JSON-escaped, or
-    percent-encoded as in a URL."""
+    """The secret values in settings, as a JSON line could carry them: plain, JSON-escaped (also
+    as Python's ``repr`` writes them), or percent-encoded as in a URL."""
     from django.conf import settings
 
     if not settings.configured:
@@ -30,6 +33,8 @@ def _secrets() -> set[str]:
     for value in values:
         if isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
             found |= {value, json.dumps(value)[1:-1], quote(value, safe=""), quote_plus(value, safe="")}
+            # As a traceback can quote it: a KeyError's message is its key's repr.
+            found.add(json.dumps(repr(value)[1:-1])[1:-1])
     return found
 
 
@@ -43,9 +48,9 @@ class JsonFormatter(logging.Formatter):
         }
         payload.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info and record.exc_info[1] is not None:
-            # The exception's type and message only: tracebacks stay out of shipped logs.
             exc = record.exc_info[1]
             payload["exception"] = f"{type(exc).__name__}: {exc}"
+            payload["traceback"] = self.formatException(record.exc_info)
         line = json.dumps(payload, default=str)
         # Longest first, so a secret containing another is replaced whole.
         for secret in sorted(_secrets(), key=len, reverse=True):

@@ -1,7 +1,9 @@
 """Cross-cutting HTTP behaviour: request ids and logs, optional trailing slashes.
 
 The request log names the client (:func:`pagila_site.serving.clients.client_ip`: the peer, or
-behind ``DJANGO_TRUSTED_PROXIES`` the address they forward for).
+behind ``DJANGO_TRUSTED_PROXIES`` the address they forward for), and a page's unhandled
+exception is logged with its traceback (Django's own ``django.request`` log is silenced in
+settings, and errors under ``/api/`` are logged by ``ApiErrorMiddleware``).
 
 Each middleware works under WSGI and ASGI alike (the AI relay is an async view), so they are
 written on :class:`BothModes`, which declares both capabilities. The API's JSON error rewrites
@@ -19,6 +21,7 @@ from django.urls import Resolver404, get_resolver
 from pagila_site.serving.clients import client_ip
 
 request_logger = logging.getLogger("pagila.request")
+error_logger = logging.getLogger("pagila.errors")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -82,6 +85,13 @@ class RequestLogMiddleware(BothModes):
 
     def after(self, request, response):
         response["X-Request-ID"] = request.request_id
+        unhandled = getattr(request, "_unhandled_exception", None)
+        if unhandled is not None and response.status_code >= 500:
+            error_logger.error(
+                "unhandled exception",
+                exc_info=unhandled,
+                extra={"path": request.path, "request_id": request.request_id},
+            )
         log_request(
             request.method,
             request.path,
@@ -91,6 +101,11 @@ class RequestLogMiddleware(BothModes):
             client_ip(request),
         )
         return response
+
+    def process_exception(self, request, exception):
+        # Kept for after(): only once Django has answered do we know whether the exception
+        # was an error (a 500) or one it answers by itself (Http404, PermissionDenied...).
+        request._unhandled_exception = exception
 
 
 class OptionalSlashMiddleware(BothModes):

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import split_header_value
 
+from pagila_site.serving.clients import forwarded_client
 from pagila_site.serving.middleware import BothModes, log_request, request_id
 
 logger = logging.getLogger("pagila.cache")
@@ -296,7 +297,9 @@ class CatalogueFastPath:
                 method=method,
                 path_info=scope["path"][len(scope.get("root_path", "")) :] or "/",
                 query_string=scope["query_string"].decode("latin-1"),
-                has_credentials=any(name in (b"authorization", b"cookie") and value for name, value in headers),
+                has_credentials=any(
+                    value for name, value in headers if name in (b"authorization", b"cookie")
+                ),
                 origin="|".join(
                     (
                         scope.get("scheme", "http"),
@@ -325,7 +328,11 @@ class CatalogueFastPath:
             }
         )
         await send({"type": "http.response.body", "body": body})
-        log_request(method, scope["path"], status, started, rid)
+        peer = (scope.get("client") or ("",))[0]
+        client = forwarded_client(
+            peer, _scope_header(headers, b"x-forwarded-for"), tuple(settings.TRUSTED_PROXIES)
+        )
+        log_request(method, scope["path"], status, started, rid, client)
 
 
 class CatalogueCacheMiddleware(BothModes):

@@ -51,16 +51,24 @@ class StrictBooleanFilter(filters.BooleanFilter):
 
 
 class ListFilterBackend(filters.DjangoFilterBackend):
-    """django-filter's backend (``DEFAULT_FILTER_BACKENDS``) for list actions only.
+    """django-filter's backend (``DEFAULT_FILTER_BACKENDS``), for lists that send a filter.
 
     A ``FilterSet`` holds a list's query parameters, and the schema documents them on lists only.
-    DRF's ``get_object()`` filters too, so without this a detail, an update or a delete would
-    build and validate the whole ``FilterSet`` (a third of a rental detail's Python), answer 400
-    for a list parameter it doesn't take and 404 for a row the parameters leave out.
+    DRF's ``get_object()`` filters too: without this, a detail, an update or a delete would build
+    and validate the whole ``FilterSet`` (a third of a rental detail's Python), answer 400 for a
+    list parameter it doesn't take and 404 for a row the parameters leave out.
+
+    A list whose query string holds only the page's parameters has nothing to validate or filter
+    by (every filter of ours is optional, and django-filter's skip empty values): building the
+    ``FilterSet`` and its form to find that out would be a tenth of the list's Python.
     """
 
     def filter_queryset(self, request, queryset, view):
         # A plain generic view has no action: it is filtered as django-filter would filter it.
         if getattr(view, "action", "list") != "list":
+            return queryset
+        paginator = getattr(view, "paginator", None)
+        paging = {getattr(paginator, name, None) for name in ("page_query_param", "page_size_query_param")}
+        if all(name in paging for name in request.query_params):
             return queryset
         return super().filter_queryset(request, queryset, view)

@@ -23,8 +23,9 @@ def test_it_filters_by_status(auth_client, status, count):
     assert {rental["customer_id"] for rental in response.json()["results"]} == {75}
 
 
-def test_it_refuses_an_unknown_status(auth_client):
-    response = auth_client.get("/api/v1/customers/75/rentals/?status=lost")
+@pytest.mark.parametrize("query", ["status=lost", "page=1&page_size=5&status=lost"])
+def test_it_refuses_an_unknown_status(auth_client, query):
+    response = auth_client.get(f"/api/v1/customers/75/rentals/?{query}")
     assert response.status_code == 400
     assert response.json()["errors"] == {
         "status": ["Select a valid choice. lost is not one of the available choices."]

@@ -1,7 +1,8 @@
 """Customers and their streaming subscriptions (staff only, like every endpoint by default)."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, viewsets
+from rest_framework import mixins, viewsets
 
 from customers.filters import CustomerFilter
 from customers.models import Customer, StreamingSubscription
@@ -36,22 +37,19 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CustomerScopedMixin:
-    """For viewsets under ``/customers/{customer_id}/``: ``self.customer_id`` of a customer that
-    exists, and only its rows."""
+    """For viewsets under ``/customers/{customer_id}/``: ``self.customer``, and only its rows."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # After authentication, before the body is read: an unknown customer is 404 whatever
-        # the body says. EXISTS, not a row: the views need the id only.
-        self.customer_id = self.kwargs["customer_id"]
-        if not Customer.objects.filter(pk=self.customer_id).exists():
-            raise exceptions.NotFound()
+        # the body says.
+        self.customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_id"])
 
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no customer
             return queryset.none()
-        return queryset.filter(customer_id=self.customer_id)
+        return queryset.filter(customer=self.customer)
 
 
 @extend_schema_view(
@@ -72,7 +70,7 @@ class CustomerSubscriptionViewSet(
     serializer_class = SubscriptionSerializer
 
     def perform_create(self, serializer):
-        serializer.save(customer_id=self.customer_id)
+        serializer.save(customer=self.customer)
 
 
 @extend_schema_view(

@@ -45,7 +45,7 @@ class FilmCopiesSerializer(serializers.Serializer):
 
 
 class FilmDetailSerializer(FilmSerializer):
-    actors = ActorSerializer(many=True, read_only=True)
+    actors = ActorSerializer(source="cast", many=True, read_only=True)
     copies = FilmCopiesSerializer(source="*", read_only=True)
 
 

@@ -14,7 +14,7 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test lint audit bench schema db-start db-stop db-status clean
+.PHONY: help run dev test lint audit bench profile schema db-start db-stop db-status clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
@@ -22,6 +22,7 @@ help:
 	@echo "make test     run the test suite on real PostgreSQL"
 	@echo "make lint     ruff, Django checks, migrations check, OpenAPI schema validation"
 	@echo "make bench    throughput, latency and memory figures (artifacts/bench/results.md)"
+	@echo "make profile  py-spy on the running workers under load (PROFILE_PATH=...)"
 	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
 
 # The runtime requirements and the development ones (tests, tools, the embedded PostgreSQL).
@@ -76,6 +77,13 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 	$(WITH_DB) $(PY) scripts/bench.py
+
+# Where the running server's time goes (scripts/profile.py): py-spy on both workers under wrk.
+profile: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+	@test -x $(VENV)/bin/py-spy || $(PY) -m pip install --quiet py-spy==0.4.3
+	$(WITH_DB) $(PY) scripts/profile.py
 
 schema: $(STAMP)
 	DJANGO_SECRET_KEY=schema $(WITH_DB) $(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml

@@ -54,14 +54,19 @@ class SearchFilter(filters.CharFilter):
 
 
 class CategoryNameField(forms.CharField):
-    """A category name in any case; an unknown name is invalid, like any unknown filter value."""
+    """A category name in any case, cleaned to the ids of the categories so called; an unknown
+    name is invalid, like any unknown filter value."""
 
-    def validate(self, value):
-        super().validate(value)
-        if value and not Category.objects.named(value).exists():
+    def clean(self, value):
+        name = super().clean(value)
+        if not name:
+            return name
+        category_ids = list(Category.objects.named(name).values_list("pk", flat=True))
+        if not category_ids:
             raise ValidationError(
-                "No category is called %(value)s.", code="invalid_choice", params={"value": value}
+                "No category is called %(value)s.", code="invalid_choice", params={"value": name}
             )
+        return category_ids
 
 
 class CategoryFilter(filters.CharFilter):
@@ -103,7 +108,7 @@ class FilmFilter(filters.FilterSet):
         fields = ("category", "rating", "streaming_available", "release_year", "title", "search")
 
     def filter_category(self, queryset, name, value):
-        return queryset.in_category(value)
+        return queryset.in_categories(value)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

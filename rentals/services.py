@@ -80,9 +80,9 @@ def rental_create(*, customer_id: int, inventory_id: int, staff_id: int) -> Rent
         raise NotInStock()
     rental = Rental(rental_date=Now(), inventory_id=inventory_id, customer_id=customer_id, staff_id=staff_id)
     try:
-        # A savepoint, so the caller's transaction survives the refusal.
-        with transaction.atomic():
-            rental.save(force_insert=True)
+        # No savepoint of its own: this function's atomic block is one when the caller has a
+        # transaction (the admin's), so the caller's survives the refusal; without, it all ends.
+        rental.save(force_insert=True)
     except IntegrityError as exc:
         # A writer that skipped the lock (raw SQL, another tool) got there first.
         if violated_constraint(exc) == OPEN_RENTAL_CONSTRAINT:
@@ -97,10 +97,11 @@ def rental_return(*, rental_id: int) -> Rental:
 
     Raises ``Rental.DoesNotExist`` or ``AlreadyReturned``.
     """
-    # Locking the row makes the second of two simultaneous returns wait, then see the first's
-    # return_date, instead of overwriting it.
-    rental = Rental.objects.select_for_update().only("return_date").get(pk=rental_id)
-    if rental.return_date is not None:
-        raise AlreadyReturned()
-    Rental.objects.filter(pk=rental_id).update(return_date=Now())
+    # Only an open rental is updated. The UPDATE locks the row, and PostgreSQL checks the
+    # condition again once a lock it waited for is released, so the second of two simultaneous
+    # returns updates nothing instead of overwriting the first's return_date.
+    if not Rental.objects.open().filter(pk=rental_id).update(return_date=Now()):
+        if Rental.objects.filter(pk=rental_id).exists():
+            raise AlreadyReturned()
+        raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
     return Rental.objects.with_due_date().with_film().with_amount_due().get(pk=rental_id)

@@ -91,6 +91,11 @@ class FilmQuerySet(models.QuerySet):
     def streaming(self):
         return self.filter(streaming_available=True)
 
+    def with_language_name(self):
+        """``language_name``: the name of the film's language, joined in SQL without loading a
+        ``Language`` per film (as ``select_related`` would)."""
+        return self.annotate(language_name=models.F("language__name"))
+
     def with_category_names(self):
         """``category_names``: the film's category names, sorted, from one correlated subquery."""
         names = (

@@ -20,7 +20,7 @@ class FilmSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True, allow_null=True)
     release_year = serializers.IntegerField(read_only=True, allow_null=True)
-    language = serializers.CharField(source="language.name", read_only=True)
+    language = serializers.CharField(source="language_name", read_only=True)
     rating = serializers.ChoiceField(choices=MpaaRating.choices, read_only=True, allow_null=True)
     length = serializers.IntegerField(read_only=True, allow_null=True)
     rental_duration = serializers.IntegerField(read_only=True)

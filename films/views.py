@@ -1,9 +1,8 @@
 """The films catalogue API: films (public reads, staff-only streaming flag) and categories.
 
-Each list costs a fixed number of queries whatever the page size: categories, counts and a
-detail's actors and copies are SQL annotations (see ``FilmQuerySet``, ``CategoryQuerySet``
-and, for copies, ``rentals.models.with_copies``) and the language comes with
-``select_related``, so a detail is one query.
+Each list costs a fixed number of queries whatever the page size: the language's name,
+categories, counts and a detail's actors and copies are SQL annotations (see ``FilmQuerySet``,
+``CategoryQuerySet`` and, for copies, ``rentals.models.with_copies``), so a detail is one query.
 """
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -50,7 +49,7 @@ class FilmViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
     # fulltext is only ever matched in SQL; loading each film's tsvector would be waste.
-    queryset = Film.objects.select_related("language").with_category_names().defer("fulltext")
+    queryset = Film.objects.with_language_name().with_category_names().defer("fulltext")
     # Built once, as ``queryset`` is: annotating per request was a fifth of a detail's Python.
     detail_queryset = with_copies(queryset.with_cast())
     filterset_class = FilmFilter

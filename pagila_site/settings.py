@@ -167,8 +167,10 @@ def _database(url_variable: str) -> dict:
 DATABASES = {"default": _database("DATABASE_URL")}
 # Threads per server process running sync views (pagila_site/serving/app.py). One process runs
 # Python on one core at a time: a few threads overlap database waits, more only queue for the
-# GIL (measured: 2 to 4 serve as much as 8, with lower tail latency). At most the pool's size.
-SERVING_THREADS = _env(env.int, "SERVING_THREADS", default=4)
+# GIL: measured under make bench, 2 threads served more than 4 (films list 552 vs 399 req/s, p99
+# 162 vs 424 ms), and 1 more still, but with one thread a request waiting on a row lock would
+# stall its whole worker. At most the pool's size.
+SERVING_THREADS = _env(env.int, "SERVING_THREADS", default=2)
 if not 1 <= SERVING_THREADS <= DATABASES["default"]["OPTIONS"]["pool"]["max_size"]:
     raise ImproperlyConfigured("SERVING_THREADS must be between 1 and DATABASE_POOL_MAX_SIZE")
 # A streaming replica for catalogue reads (pagila_site/serving/db_router.py); writes, and every

@@ -8,10 +8,10 @@ import django_filters
 from django.db.models import Q
 
 from customers.models import Customer
-from pagila_site.api.filters import IdFilter, StrictBooleanFilter
+from pagila_site.api.filters import FilterSet, IdFilter, StrictBooleanFilter
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=100,

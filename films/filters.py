@@ -11,7 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from films.models import Category, Film, MpaaRating
-from pagila_site.api.filters import INT_MAX, INT_MIN, StrictBooleanFilter
+from pagila_site.api.filters import INT_MAX, INT_MIN, FilterSet, StrictBooleanFilter
 
 RATING_SCHEMA = {"type": "string", "enum": MpaaRating.values, "description": "MPAA rating."}
 SEARCH_SCHEMA = {
@@ -83,7 +83,7 @@ class FilmOrderingFilter(filters.OrderingFilter):
         return qs
 
 
-class FilmFilter(filters.FilterSet):
+class FilmFilter(FilterSet):
     category = CategoryFilter(
         method="filter_category",
         help_text="Category name, case-insensitive exact (`Action`, `action`); each film appears once.",

@@ -3,7 +3,7 @@
 import django_filters
 from django.db import models
 
-from pagila_site.api.filters import IdFilter
+from pagila_site.api.filters import FilterSet, IdFilter
 from rentals.models import Rental
 
 
@@ -13,7 +13,7 @@ class RentalStatus(models.TextChoices):
     OVERDUE = "overdue", "not returned and past its due date"
 
 
-class CustomerRentalFilter(django_filters.FilterSet):
+class CustomerRentalFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=RentalStatus.choices, method="filter_status")
 
     class Meta:

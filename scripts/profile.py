@@ -9,6 +9,7 @@ stacks, readable by speedscope or flamegraph.pl).
 
     make profile                                      # a customer's rentals, with the token
     make profile PROFILE_PATH=/api/v1/films/1/        # any other path
+    make profile PROFILE_GIL=1                        # only where the Python CPU goes
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ import bench  # noqa: E402 - the same server and wrk helpers as make bench
 
 OUT = ROOT / "artifacts" / "profile"
 SECONDS = int(os.environ.get("PROFILE_SECONDS", "10"))
+# PROFILE_GIL=1: only samples of the thread holding the GIL, i.e. where the Python CPU goes;
+# otherwise every thread not idle, waits for the database and the event loop included.
+GIL = ["--gil"] if os.environ.get("PROFILE_GIL") == "1" else []
 
 
 def _frame(raw: str) -> str:
@@ -83,7 +87,7 @@ def main() -> int:
                 samplers.append(
                     subprocess.Popen(
                         [py_spy, "record", "-p", str(pid), "-d", str(SECONDS), "-r", "200", "-f", "raw",
-                         "-o", str(output), "--nonblocking"],
+                         "-o", str(output), "--nonblocking", *GIL],
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )
@@ -96,7 +100,10 @@ def main() -> int:
             from django.db import connection
 
             connection.close_pool()
-    text = f"# py-spy on both workers, GET {path} under wrk (32 connections)\n\n{summarise(outputs)}\n"
+    what = "the thread holding the GIL" if GIL else "every busy thread"
+    text = (
+        f"# py-spy on both workers ({what}), GET {path} under wrk (32 connections)\n\n{summarise(outputs)}\n"
+    )
     (OUT / "summary.txt").write_text(text)
     print(text)
     return 0

@@ -2,9 +2,9 @@
 
 Where a request goes, in order:
 
-1. ``serving/app.py``: header hygiene, the catalogue cache's fast path
-   (``serving/catalogue_cache.py``), then dispatch by the resolved view: async views (the AI
-   relay) to Django's ASGI handler, everything else to Django's WSGI handler on a thread pool;
+1. the catalogue cache's fast path (``serving/catalogue_cache.py``), then ``serving/app.py``'s
+   dispatch by the resolved view: async views (the AI relay) to Django's ASGI handler,
+   everything else to the same handler running sync code on a fixed thread pool;
 2. Django runs ``settings.MIDDLEWARE`` (request log, error rewrites, CORS, security headers...)
    and then the view that ``urls.py`` names.
 """
@@ -12,19 +12,15 @@ Where a request goes, in order:
 import os
 
 from django.core.asgi import get_asgi_application
-from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pagila_site.settings")
 
 django_asgi = get_asgi_application()
-django_wsgi = get_wsgi_application()
 
 # Imported once Django is set up.
 from django.conf import settings  # noqa: E402
 
-from pagila_site.serving.app import HeaderHygiene, ViewDispatch  # noqa: E402
+from pagila_site.serving.app import SyncViews, ViewDispatch  # noqa: E402
 from pagila_site.serving.catalogue_cache import CatalogueFastPath  # noqa: E402
 
-application = HeaderHygiene(
-    CatalogueFastPath(ViewDispatch(django_asgi, django_wsgi, threads=settings.SERVING_THREADS))
-)
+application = CatalogueFastPath(ViewDispatch(django_asgi, SyncViews(threads=settings.SERVING_THREADS)))

@@ -2,55 +2,25 @@
 
 In order:
 
-1. :class:`HeaderHygiene` drops request headers whose names contain ``_`` and joins repeated
-   ``Cookie`` headers, so every request reaches Django as gunicorn and ``runserver`` would
-   deliver it (see the class);
-2. :class:`~pagila_site.serving.catalogue_cache.CatalogueFastPath` answers cached public
+1. :class:`~pagila_site.serving.catalogue_cache.CatalogueFastPath` answers cached public
    catalogue pages (``catalogue_cache.py`` says what it may answer and why that is safe);
-3. :class:`ViewDispatch` resolves the URL: a request for an async view (the AI relay) goes to
+2. :class:`ViewDispatch` resolves the URL: a request for an async view (the AI relay) goes to
    Django's ASGI handler, which streams and holds no thread while a model thinks; everything
-   else is synchronous Django and runs on Django's WSGI handler in a2wsgi's fixed thread pool.
+   else is synchronous Django and goes to :class:`SyncViews`.
 
-Why not Django's ASGI handler for everything: it runs each sync request in a thread created
-for that request and hops between that thread and the event loop around every middleware, which
-measured costs more than most of our requests themselves (README, "Performance").
+Both are Django's ASGI handler, so a request is parsed one way (Django's ``ASGIRequest``: header
+names with ``_`` are dropped, repeated ``Cookie`` headers joined with ``"; "``) and only the
+place where sync code runs differs.
 """
 
-from a2wsgi import WSGIMiddleware
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from asgiref.sync import iscoroutinefunction
-from django.urls import Resolver404, get_resolver
-
-
-class HeaderHygiene:
-    """Request headers as a WSGI server would pass them.
-
-    - A name containing ``_`` is dropped. WSGI and Django's ``META`` spell ``-`` as ``_``, so
-      ``X_Forwarded_Proto`` would be read as ``X-Forwarded-Proto`` (and ``X_Request_ID`` as the
-      request id) by code that trusts what a proxy sets; gunicorn and ``runserver`` drop these
-      too, and ASGI servers don't.
-    - Repeated ``Cookie`` headers (HTTP/2 clients split them) become one, joined by ``"; "`` as
-      RFC 9113 §8.2.3 says; a WSGI adapter would join them with ``","``, which Django's cookie
-      parser reads as part of the first cookie's value.
-    """
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] in ("http", "websocket"):
-            headers = scope["headers"]
-            cookies = sum(1 for name, _ in headers if name == b"cookie")
-            if cookies > 1 or any(b"_" in name for name, _ in headers):
-                scope = {**scope, "headers": clean_headers(headers)}
-        return await self.app(scope, receive, send)
-
-
-def clean_headers(headers) -> list[tuple[bytes, bytes]]:
-    kept = [(name, value) for name, value in headers if b"_" not in name and name != b"cookie"]
-    cookies = [value for name, value in headers if name == b"cookie"]
-    if cookies:
-        kept.append((b"cookie", b"; ".join(cookies)))
-    return kept
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.urls import Resolver404, get_resolver, set_script_prefix
 
 
 def serves_async_view(path: str) -> bool:
@@ -68,12 +38,81 @@ def serves_async_view(path: str) -> bool:
     return False
 
 
+class SyncViews(ASGIHandler):
+    """Django's ASGI handler with its middleware chain built for sync code and run, whole, on a
+    fixed pool of threads: one hop from the event loop and back per request.
+
+    Django's own handler would run a sync view in a thread created for that request and hop
+    between it and the event loop around every middleware; a WSGI adapter (a2wsgi, measured
+    here) hops three times per response to send its pieces, a fifth of the Python CPU of a
+    customer's rentals page (README, "Performance"). Here the pool thread parses the request,
+    runs the middleware and the view, and, for an ordinary response, closes it (Django's
+    ``request_finished``: that thread's database connection goes back to the pool); the loop
+    then sends the finished bytes. A streaming response is sent from the pool thread as it is
+    produced, and closed there.
+    """
+
+    def __init__(self, *, threads: int):
+        super().__init__()
+        self.load_middleware(is_async=False)
+        # As many threads as requests may be served at once (at most the database pool's size,
+        # so a request never waits for a connection while holding a thread).
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="django-sync")
+
+    async def __call__(self, scope, receive, send):
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            response = await loop.run_in_executor(self.executor, self._respond, scope, body_file, loop, send)
+            if response is not None:
+                await self.send_response(response, send)
+                if response.streaming:  # an async iterator, consumed by the loop above
+                    await loop.run_in_executor(self.executor, response.close)
+        finally:
+            body_file.close()
+
+    def _respond(self, scope, body_file, loop, send):
+        """On a pool thread: the response for the loop to send (closed unless it streams from an
+        async iterator), or None once a streaming response has been sent from here."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+        if response.streaming and response.is_async:
+            return response
+        if not response.streaming:
+            response.close()
+            return response
+
+        def send_from_here(message):
+            asyncio.run_coroutine_threadsafe(send(message), loop).result()
+
+        try:
+            self._send_streaming(response, send_from_here)
+        finally:
+            response.close()
+        return None
+
+    def _send_streaming(self, response, send) -> None:
+        headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
+        headers += [
+            (b"Set-Cookie", cookie.OutputString().encode("ascii")) for cookie in response.cookies.values()
+        ]
+        send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+        for part in response:
+            for chunk, _last in self.chunk_bytes(part):
+                send({"type": "http.response.body", "body": chunk, "more_body": True})
+        send({"type": "http.response.body", "body": b""})
+
+
 class ViewDispatch:
-    def __init__(self, async_app, wsgi_app, *, threads: int):
+    def __init__(self, async_app, sync_app):
         self.async_app = async_app
-        # One thread per request being served, up to ``threads``: no more than the process's
-        # database pool holds, so a request never waits for a connection while holding one.
-        self.sync_app = WSGIMiddleware(wsgi_app, workers=threads)
+        self.sync_app = sync_app
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":

@@ -349,7 +349,9 @@ class CatalogueCacheMiddleware(BothModes):
                 has_credentials=bool(meta.get("HTTP_AUTHORIZATION") or meta.get("HTTP_COOKIE")),
                 origin="|".join(
                     (
-                        meta.get("wsgi.url_scheme", "http"),
+                        # The scheme the server saw (not request.scheme, which applies
+                        # SECURE_PROXY_SSL_HEADER): the fast path can only know that one.
+                        request._get_scheme(),
                         meta.get("HTTP_X_FORWARDED_PROTO", ""),
                         meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
                     )

@@ -1,4 +1,7 @@
-"""The ASGI application hands requests to Django as a WSGI server would, each to the right handler."""
+"""The ASGI application hands requests to Django as a WSGI server would, each to the right handler.
+
+The echo views below are this module's URLconf for the tests that use ``echo_urls``.
+"""
 
 import asyncio
 import json
@@ -6,28 +9,38 @@ import socket
 import threading
 
 import pytest
-from django.core.wsgi import get_wsgi_application
+from django.http import JsonResponse, StreamingHttpResponse
+from django.urls import path as url_path
+from django.views.decorators.csrf import csrf_exempt
 
-from pagila_site.serving.app import HeaderHygiene, ViewDispatch, serves_async_view
+from pagila_site.serving.app import SyncViews, ViewDispatch, serves_async_view
 from pagila_site.testsupport import live
 
 
-def _echo_app(environ, start_response):
-    body = environ["wsgi.input"].read()
-    start_response(
-        "201 Created", [("Content-Type", "application/json"), ("X-Thread", threading.current_thread().name)]
+def _echo(request):
+    return JsonResponse(
+        {
+            "method": request.method,
+            "path": request.path,
+            "query": request.META["QUERY_STRING"],
+            "cookie": request.META.get("HTTP_COOKIE"),
+            "cookies": request.COOKIES,
+            "forwarded_proto": request.META.get("HTTP_X_FORWARDED_PROTO"),
+            "request_id": request.META.get("HTTP_X_REQUEST_ID"),
+            "remote": request.META["REMOTE_ADDR"],
+            "body": request.body.decode(),
+            "thread": threading.current_thread().name,
+        }
     )
-    payload = {
-        "method": environ["REQUEST_METHOD"],
-        "path": environ["PATH_INFO"],
-        "query": environ["QUERY_STRING"],
-        "cookie": environ.get("HTTP_COOKIE"),
-        "forwarded_proto": environ.get("HTTP_X_FORWARDED_PROTO"),
-        "request_id": environ.get("HTTP_X_REQUEST_ID"),
-        "remote": environ["REMOTE_ADDR"],
-        "body": body.decode(),
-    }
-    return [json.dumps(payload).encode()]
+
+
+def _stream(request):
+    return StreamingHttpResponse(
+        (f"{i}:{threading.current_thread().name};".encode() for i in range(3)), content_type="text/plain"
+    )
+
+
+urlpatterns = [url_path("echo/", csrf_exempt(_echo)), url_path("stream/", _stream)]
 
 
 def _call(app, scope, chunks=(b"",)):
@@ -52,10 +65,11 @@ SCOPE = {
     "http_version": "1.1",
     "method": "POST",
     "scheme": "http",
-    "path": "/api/v1/café/",
+    "path": "/echo/",
     "root_path": "",
     "query_string": b"a=1&b=2",
     "headers": [
+        (b"host", b"testserver"),
         (b"content-type", b"application/json"),
         (b"cookie", b"x=1"),
         (b"cookie", b"y=2"),
@@ -67,44 +81,47 @@ SCOPE = {
 }
 
 
+@pytest.fixture
+def echo_urls(settings):
+    settings.ROOT_URLCONF = __name__
+
+
 def _echoed(chunks=(b"",)):
-    dispatch = ViewDispatch(None, _echo_app, threads=2)
-    messages = _call(HeaderHygiene(dispatch), SCOPE, chunks=chunks)
+    messages = _call(SyncViews(threads=2), SCOPE, chunks=chunks)
     start = messages[0]
     body = b"".join(m.get("body", b"") for m in messages[1:])
     return start, json.loads(body)
 
 
-def test_it_runs_a_sync_view_on_a_pool_thread_with_the_whole_body():
+def test_it_runs_a_sync_view_on_a_pool_thread_with_the_whole_body(echo_urls, db):
     start, echoed = _echoed(chunks=(b'{"a":', b" 1}"))
-    assert start["status"] == 201
-    assert dict(start["headers"])[b"x-thread"].startswith(b"WSGI")
+    assert start["status"] == 200
+    assert echoed["thread"].startswith("django-sync")
     assert echoed["method"] == "POST"
-    assert echoed["path"] == "/api/v1/caf\u00c3\u00a9/"  # PEP 3333: the UTF-8 bytes, as latin-1 text
+    assert echoed["path"] == "/echo/"
     assert echoed["query"] == "a=1&b=2"
     assert echoed["remote"] == "10.1.2.3"
     assert echoed["body"] == '{"a": 1}'
 
 
-def test_it_joins_repeated_cookie_headers_into_one_cookie_string():
-    assert _echoed()[1]["cookie"] == "x=1; y=2"
+def test_it_joins_repeated_cookie_headers_into_one_cookie_string(echo_urls, db):
+    _start, echoed = _echoed()
+    assert echoed["cookie"] == "x=1; y=2"
+    assert echoed["cookies"] == {"x": "1", "y": "2"}
 
 
-def test_it_drops_header_names_with_underscores():
+def test_it_drops_header_names_with_underscores(echo_urls, db):
     _start, echoed = _echoed()
     assert echoed["forwarded_proto"] is None
     assert echoed["request_id"] is None
 
 
-def test_it_leaves_clean_headers_as_they_are():
-    app_scopes = []
-
-    async def app(scope, receive, send):
-        app_scopes.append(scope)
-
-    scope = {**SCOPE, "headers": [(b"cookie", b"x=1"), (b"accept", b"*/*")]}
-    asyncio.run(HeaderHygiene(app)(scope, None, None))
-    assert app_scopes == [scope]
+def test_it_sends_a_streaming_response_from_the_pool_thread_as_it_is_produced(echo_urls, db):
+    messages = _call(SyncViews(threads=1), {**SCOPE, "method": "GET", "path": "/stream/"})
+    start, *bodies, end = messages
+    assert start["status"] == 200
+    assert [m["body"] for m in bodies] == [f"{i}:django-sync_0;".encode() for i in range(3)]
+    assert end == {"type": "http.response.body", "body": b""}
 
 
 @pytest.mark.parametrize(
@@ -128,27 +145,22 @@ def test_it_sends_only_async_views_to_the_async_handler(path, is_async):
 def test_it_dispatches_by_the_resolved_view():
     seen = []
 
-    async def async_app(scope, receive, send):
-        seen.append(("async", scope.get("path", scope["type"])))
+    def recorder(name):
+        async def app(scope, receive, send):
+            seen.append((name, scope.get("path", scope["type"])))
 
-    def wsgi_app(environ, start_response):
-        seen.append(("sync", environ["PATH_INFO"]))
-        start_response("204 No Content", [])
-        return [b""]
+        return app
 
-    dispatch = ViewDispatch(async_app, wsgi_app, threads=1)
-    for path in ("/api/v1/ai/ask", "/api/v1/films/"):
-        _call(dispatch, {**SCOPE, "method": "GET", "path": path})
+    dispatch = ViewDispatch(recorder("async"), recorder("sync"))
+    for path in ("/api/v1/ai/ask", "/api/v1/films/", "/health"):
+        asyncio.run(dispatch({**SCOPE, "method": "GET", "path": path}, None, None))
     asyncio.run(dispatch({"type": "lifespan"}, None, None))
-    assert seen == [("async", "/api/v1/ai/ask"), ("sync", "/api/v1/films/"), ("async", "lifespan")]
-
-
-def test_the_real_django_handler_answers_through_it(db):
-    dispatch = HeaderHygiene(ViewDispatch(None, get_wsgi_application(), threads=1))
-    messages = _call(
-        dispatch, {**SCOPE, "method": "GET", "path": "/health", "headers": [(b"host", b"localhost")]}
-    )
-    assert messages[0]["status"] == 200
+    assert seen == [
+        ("async", "/api/v1/ai/ask"),
+        ("sync", "/api/v1/films/"),
+        ("sync", "/health"),
+        ("async", "lifespan"),
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,7 @@ class SyncViews(ASGIHandler):
     """
 
     def __init__(self, *, threads: int):
-        super().__init__()
+        # Not ASGIHandler.__init__: it would build the async middleware chain, unused here.
         self.load_middleware(is_async=False)
         # As many threads as requests may be served at once (at most the database pool's size,
         # so a request never waits for a connection while holding a thread).

@@ -8,6 +8,7 @@ message and may show it as Python's ``repr`` would, so each line is scrubbed of 
 the JSON text that is written. Tracebacks show source lines, never local variables.
 """
 
+import functools
 import json
 import logging
 from datetime import UTC, datetime
@@ -20,22 +21,29 @@ _MIN_SECRET_LENGTH = 8
 REDACTED = "[redacted]"
 
 
-def _secrets() -> set[str]:
-    """The secret values in settings, as a JSON line could carry them: plain, JSON-escaped (also
-    as Python's ``repr`` writes them), or percent-encoded as in a URL."""
+def _secrets() -> tuple[str, ...]:
+    """The secret values in settings, as a JSON line could carry them, longest first."""
     from django.conf import settings
 
     if not settings.configured:
-        return set()
+        return ()
     values = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS, getattr(settings, "OPENAI_API_KEY", "")]
     values += [database.get("PASSWORD") or "" for database in settings.DATABASES.values()]
+    return _forms_of(tuple(values))
+
+
+@functools.lru_cache(maxsize=8)
+def _forms_of(values: tuple) -> tuple[str, ...]:
+    """Each value plain, JSON-escaped (also as Python's ``repr`` writes it), or percent-encoded as
+    in a URL; longest first, so a secret containing another is replaced whole. Cached by the
+    values: every log line (one per request) is scrubbed, and settings rarely change."""
     found = set()
     for value in values:
         if isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
             found |= {value, json.dumps(value)[1:-1], quote(value, safe=""), quote_plus(value, safe="")}
             # As a traceback can quote it: a KeyError's message is its key's repr.
             found.add(json.dumps(repr(value)[1:-1])[1:-1])
-    return found
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 class JsonFormatter(logging.Formatter):
@@ -52,7 +60,6 @@ class JsonFormatter(logging.Formatter):
             payload["exception"] = f"{type(exc).__name__}: {exc}"
             payload["traceback"] = self.formatException(record.exc_info)
         line = json.dumps(payload, default=str)
-        # Longest first, so a secret containing another is replaced whole.
-        for secret in sorted(_secrets(), key=len, reverse=True):
+        for secret in _secrets():
             line = line.replace(secret, REDACTED)
         return line

@@ -12,6 +12,7 @@ written on :class:`BothModes`, which declares both capabilities. The API's JSON 
 
 import logging
 import re
+import sys
 import time
 import uuid
 
@@ -85,13 +86,6 @@ class RequestLogMiddleware(BothModes):
 
     def after(self, request, response):
         response["X-Request-ID"] = request.request_id
-        unhandled = getattr(request, "_unhandled_exception", None)
-        if unhandled is not None and response.status_code >= 500:
-            error_logger.error(
-                "unhandled exception",
-                exc_info=unhandled,
-                extra={"path": request.path, "request_id": request.request_id},
-            )
         log_request(
             request.method,
             request.path,
@@ -102,10 +96,21 @@ class RequestLogMiddleware(BothModes):
         )
         return response
 
-    def process_exception(self, request, exception):
-        # Kept for after(): only once Django has answered do we know whether the exception
-        # was an error (a 500) or one it answers by itself (Http404, PermissionDenied...).
-        request._unhandled_exception = exception
+
+def log_unhandled_exception(sender, request=None, **kwargs) -> None:
+    """Django's ``got_request_exception`` receiver (connected in ``apps.py``): the traceback of
+    every exception that becomes a 500, raised by a view or a middleware alike. Django sends the
+    signal while handling the exception and never for the ones it answers itself (Http404,
+    PermissionDenied...); its own ``django.request`` log is silenced in settings for the request
+    log's sake. API errors answered by ApiErrorMiddleware are logged there instead."""
+    error_logger.error(
+        "unhandled exception",
+        exc_info=sys.exc_info(),
+        extra={
+            "path": getattr(request, "path", None),
+            "request_id": getattr(request, "request_id", None),
+        },
+    )
 
 
 class OptionalSlashMiddleware(BothModes):

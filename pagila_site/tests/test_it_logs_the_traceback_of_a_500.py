@@ -111,3 +111,32 @@ def test_an_exception_django_answers_as_a_4xx_is_not_logged_as_a_failure(failing
         assert failing.get("/not-here").status_code == 404
         assert failing.get("/not-yours").status_code == 403
     assert _unhandled(caplog) == []
+
+
+class ExplodingMiddleware:
+    """Fails before any view runs, as a broken session or auth backend would."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/middleware-explodes":
+            _fail_to_reach_the_provider()
+        return self.get_response(request)
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_500_raised_in_a_middleware_is_logged_with_its_traceback(failing, caplog, settings):
+    settings.MIDDLEWARE = [
+        settings.MIDDLEWARE[0],
+        f"{__name__}.ExplodingMiddleware",
+        *settings.MIDDLEWARE[1:],
+    ]
+    with caplog.at_level(logging.INFO):
+        response = failing.get("/middleware-explodes")
+    assert response.status_code == 500
+    (line,) = _unhandled(caplog)
+    assert line["request_id"] == response["X-Request-ID"]
+    assert "in __call__\n" in line["traceback"]
+    assert line["traceback"].endswith(f"RuntimeError: handshake refused for key={REDACTED}")
+    _assert_no_secret(line)

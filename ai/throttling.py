@@ -13,9 +13,9 @@ from django.http import JsonResponse
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
-from pagila_site.api.authentication import bearer_token
+from pagila_site.api.authentication import BearerTokenAuthentication
 from pagila_site.api.errors import error_response
-from pagila_site.api.throttling import AuthFailures, client_address
+from pagila_site.api.throttling import client_address
 from pagila_site.models import ApiToken
 
 
@@ -33,21 +33,18 @@ class AiRateThrottle(SimpleRateThrottle):
     token: ApiToken | None = None
 
     def allow_request(self, request, view) -> bool:
-        # A presented token is checked here as the API checks it: a wrong one counts towards the
-        # address's lock-out, and a locked-out address is refused, so these public endpoints
-        # can't be used to go on guessing tokens where the API would refuse.
+        # A presented token is checked exactly as the API checks it: a wrong one counts towards
+        # the address's lock-out, and a locked-out address is refused, so these public endpoints
+        # can't be used to go on guessing tokens where the API would refuse. A malformed header
+        # or a wrong token leaves the address's budget to apply.
         try:
-            raw = bearer_token(request)
+            found = BearerTokenAuthentication().authenticate(request)
+        except exceptions.Throttled as exc:
+            self.locked_for = math.ceil(exc.wait)
+            return False
         except exceptions.AuthenticationFailed:
-            raw = None  # a malformed header carries no token to check: the address's budget applies
-        if raw is not None:
-            failures = AuthFailures(request)
-            if failures.locked_out():
-                self.locked_for = failures.seconds_left
-                return False
-            self.token = ApiToken.objects.matching(raw)
-            if self.token is None:
-                failures.record()
+            found = None
+        self.token = found[1] if found is not None else None
         return super().allow_request(request, view)
 
     def wait(self):

@@ -110,7 +110,7 @@ class FilmQuerySet(models.QuerySet):
         ``Actor``'s order, from one correlated subquery (a prefetch would be a second query)."""
         actors = (
             FilmActor.objects.filter(film=OuterRef("pk"))
-            .order_by(*(f"actor__{field}" for field in Actor._meta.ordering))
+            .order_by("actor")  # Actor's Meta.ordering
             .values(
                 json=JSONObject(
                     actor_id="actor__actor_id", first_name="actor__first_name", last_name="actor__last_name"

@@ -63,7 +63,7 @@ class FilmStreamingSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            film_fields = FilmDetailSerializer().fields
+            film_fields = FilmDetailSerializer._declared_fields
             errors = {
                 key: ["This field is read-only." if key in film_fields else "Unknown field."]
                 for key in sorted(data, key=str)

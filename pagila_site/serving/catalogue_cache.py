@@ -48,7 +48,8 @@ CHANNEL = "pagila_catalogue"
 # stock: film details show them, lists don't.
 _STOCK_TABLES = {"rental", "inventory"}
 _FILM_PAYLOAD = re.compile(r"^film:([0-9]{1,10})$")
-_CACHEABLE = re.compile(r"^/api/v1/(?:(films)/?|(films)/([0-9]{1,10})/?|(categories)/?)$")
+# The film list, a film's detail (its id captured) and the category list, with or without "/".
+_CACHEABLE = re.compile(r"^/api/v1/(?:films|films/(?P<film_id>[0-9]{1,10})|categories)/?$")
 _SKIPPED_HEADERS = {"x-request-id", "set-cookie"}
 # Request headers in the key, and what a response may Vary on to be stored: the key's headers,
 # plus the credentials that keep a request out of the cache altogether.
@@ -247,7 +248,8 @@ def cache_key(request: RequestFacts) -> tuple[str, int | None] | None:
     # GET and HEAD share entries: a HEAD hit is the GET's headers without the body. Parts are
     # joined with a character no header value or query string carries unescaped.
     key = "\n".join((request.origin, f"{path}?{request.query_string}", *request.varies))
-    return key, int(match.group(3)) if match.group(3) is not None else None
+    film_id = match["film_id"]
+    return key, int(film_id) if film_id is not None else None
 
 
 def _lookup(request: RequestFacts) -> Lookup | None:

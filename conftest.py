@@ -15,6 +15,7 @@ from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 from rest_framework.test import APIClient
 
+from customers.services import staff_account_set
 from pagila_site.management.commands.ensure_dev_access import DEV_TOKEN
 from pagila_site.services import token_issue
 from pagila_site.serving import catalogue_cache
@@ -61,8 +62,10 @@ def api_client():
 
 @pytest.fixture
 def staff_user(django_user_model):
+    """What ``dvd_admin`` belongs to in development: a superuser linked to no staff member, so it
+    works for every store (tests of store scope make clerks of their own)."""
     return django_user_model.objects.create_user(
-        "staff", "staff@example.com", "staff-password", is_staff=True
+        "staff", "staff@example.com", "staff-password", is_staff=True, is_superuser=True
     )
 
 
@@ -77,4 +80,29 @@ def staff_token(staff_user):
 def auth_client(staff_token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {staff_token}")
+    return client
+
+
+@pytest.fixture
+def clerk(db):
+    """A desk clerk of store 1: Pagila's staff member 1, who manages store 1 (and belongs to 25)."""
+    user, _ = staff_account_set(username="clerk1", staff_id=1, password="clerk-password")  # noqa: S106 - a test account
+    return user
+
+
+@pytest.fixture
+def clerk_client(clerk):
+    _token, raw = token_issue(user=clerk, name="desk")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
+def storeless_client(django_user_model):
+    """A token of a staff user who is neither linked to a staff member nor a superuser."""
+    user = django_user_model.objects.create_user("nobody", is_staff=True)
+    _token, raw = token_issue(user=user, name="orphan")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client

@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
-from customers.models import Address, Customer, Staff, Store, StreamingSubscription
+from customers.models import Address, Customer, Staff, StaffAccount, Store, StreamingSubscription
 from pagila_site.backoffice.admin_filters import id_input_filter
+from pagila_site.backoffice.scoping import InScopeAdmin
 
 
 class ActiveListFilter(admin.SimpleListFilter):
@@ -23,14 +24,14 @@ class ActiveListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StreamingSubscriptionInline(admin.TabularInline):
+class StreamingSubscriptionInline(InScopeAdmin, admin.TabularInline):
     model = StreamingSubscription
     extra = 0
     fields = ["plan_name", "start_date", "end_date"]
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(InScopeAdmin, admin.ModelAdmin):
     list_display = [
         "customer_id",
         "last_name",
@@ -48,6 +49,9 @@ class CustomerAdmin(admin.ModelAdmin):
     fields = ["first_name", "last_name", "email", "store", "address", "active", "create_date", "open_rentals"]
     inlines = [StreamingSubscriptionInline]
     list_per_page = 50
+    # Meta.ordering again: the open-rentals count's GROUP BY makes Django drop the model's own,
+    # and the autocomplete paginates this queryset.
+    ordering = ["customer_id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_open_rentals()
@@ -62,7 +66,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(StreamingSubscription)
-class StreamingSubscriptionAdmin(admin.ModelAdmin):
+class StreamingSubscriptionAdmin(InScopeAdmin, admin.ModelAdmin):
     list_display = ["id", "customer", "plan_name", "start_date", "end_date"]
     list_select_related = ["customer"]
     search_fields = ["plan_name", "customer__first_name", "customer__last_name", "customer__email"]
@@ -71,7 +75,7 @@ class StreamingSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(InScopeAdmin, admin.ModelAdmin):
     list_display = ["staff_id", "last_name", "first_name", "username", "email", "store_id", "active"]
     list_display_links = ["staff_id", "last_name"]
     list_filter = ["active", id_input_filter("store_id", "store id")]
@@ -81,7 +85,7 @@ class StaffAdmin(admin.ModelAdmin):
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(InScopeAdmin, admin.ModelAdmin):
     list_display = ["store_id", "manager_staff_id", "address"]
     list_select_related = ["address"]
     search_fields = ["address__address", "address__district"]
@@ -95,3 +99,17 @@ class AddressAdmin(admin.ModelAdmin):
     list_select_related = ["city"]
     search_fields = ["address", "district", "postal_code", "phone"]
     raw_id_fields = ["city"]
+
+
+@admin.register(StaffAccount)
+class StaffAccountAdmin(admin.ModelAdmin):
+    """Which user is which staff member (``manage.py staff_account`` does the same from a shell)."""
+
+    list_display = ["user", "staff", "staff_store"]
+    list_select_related = ["user", "staff"]
+    search_fields = ["user__username", "staff__first_name", "staff__last_name", "staff__username"]
+    autocomplete_fields = ["user", "staff"]
+
+    @admin.display(description="home store", ordering="staff__store_id")
+    def staff_store(self, account):
+        return account.staff.store_id

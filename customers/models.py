@@ -3,9 +3,14 @@
 Maps ``country``, ``city``, ``address``, ``store``, ``staff`` and ``customer`` as Pagila's schema
 defines them. ``staff.picture`` (bytea) and ``staff.password`` are left out: nothing here
 reads them and the password column holds a legacy SHA-1 hash we must never expose.
-``streaming_subscription`` is ours (managed, created by migration ``0002``).
+``streaming_subscription`` is ours (managed, created by migration ``0002``), and so is
+``customers_staffaccount`` (migration ``0003``): which Django user is which Pagila staff member.
+
+The ``in_scope(scope)`` methods are the one definition of what a caller sees, per model; the
+caller's stores come from ``customers.scope``.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Now
@@ -61,12 +66,19 @@ class Address(models.Model):
         return f"{self.address}, {self.district}"
 
 
+class StoreQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        return self if scope.every_store else self.filter(store_id__in=scope.store_ids)
+
+
 class Store(models.Model):
     store_id = models.AutoField(primary_key=True)
     # No foreign key in Pagila (store and staff reference each other); unique per store.
     manager_staff_id = models.IntegerField(unique=True)
     address = models.ForeignKey(Address, models.DO_NOTHING, related_name="+")
     last_update = models.DateTimeField(db_default=Now())
+
+    objects = StoreQuerySet.as_manager()
 
     class Meta:
         managed = False
@@ -75,6 +87,14 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return f"Store {self.store_id}"
+
+
+class StaffQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Staff a caller may pick: a linked caller only itself, a superuser anyone."""
+        if scope.every_store:
+            return self
+        return self.filter(pk=scope.staff_id) if scope.staff_id is not None else self.none()
 
 
 class Staff(models.Model):
@@ -88,6 +108,8 @@ class Staff(models.Model):
     username = models.TextField()
     last_update = models.DateTimeField(db_default=Now())
 
+    objects = StaffQuerySet.as_manager()
+
     class Meta:
         managed = False
         db_table = "staff"
@@ -98,7 +120,31 @@ class Staff(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class StaffAccount(models.Model):
+    """A back-office user who is a Pagila staff member, and so works for that member's stores.
+
+    One user per staff member and one staff member per user: a desk shared by several people
+    gets one account each, so every rental and payment names who took it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="staff_account"
+    )
+    staff = models.OneToOneField(Staff, models.DO_NOTHING, related_name="account")
+
+    class Meta:
+        db_table = "customers_staffaccount"
+        verbose_name = "staff account"
+
+    def __str__(self) -> str:
+        return f"{self.user} as staff member {self.staff_id}"
+
+
 class CustomerQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Customers whose home store is one of ``scope``'s."""
+        return self if scope.every_store else self.filter(store_id__in=scope.store_ids)
+
     def active(self):
         return self.filter(active=1)
 
@@ -135,11 +181,19 @@ class Customer(models.Model):
         return self.active == 1
 
 
+class StreamingSubscriptionQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Subscriptions of customers in ``scope``."""
+        return self if scope.every_store else self.filter(customer__store_id__in=scope.store_ids)
+
+
 class StreamingSubscription(models.Model):
     customer = models.ForeignKey(Customer, models.DO_NOTHING, related_name="subscriptions")
     plan_name = models.CharField(max_length=50)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+
+    objects = StreamingSubscriptionQuerySet.as_manager()
 
     class Meta:
         db_table = "streaming_subscription"

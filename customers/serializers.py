@@ -35,6 +35,16 @@ class CustomerDetailSerializer(CustomerSerializer):
     open_rentals = serializers.IntegerField(read_only=True, help_text="Rentals not yet returned.")
 
 
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    is_superuser = serializers.BooleanField()
+    staff_id = serializers.IntegerField(allow_null=True, help_text="The linked Pagila staff member.")
+    store_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The stores the caller works for, sorted: every store for a superuser.",
+    )
+
+
 class SubscriptionSerializer(serializers.Serializer):
     id = serializers.BigIntegerField(read_only=True)
     customer_id = serializers.IntegerField(read_only=True)

@@ -10,6 +10,7 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
 
 urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
     path(
         "customers/<int:customer_id>/subscriptions/",
         views.CustomerSubscriptionViewSet.as_view({"get": "list", "post": "create"}),

@@ -1,13 +1,37 @@
-"""Customers and their streaming subscriptions (staff only, like every endpoint by default)."""
+"""Customers and their streaming subscriptions (staff only, like every endpoint by default),
+and ``/me/``: who the caller is and which stores it works for.
+
+Every queryset here goes through ``in_scope(scope)`` (see ``customers.scope``): what is out of
+the caller's stores is 404 and missing from lists.
+"""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import generics, mixins, viewsets
+from rest_framework.response import Response
 
 from customers.filters import CustomerFilter
 from customers.models import Customer, StreamingSubscription
-from customers.serializers import CustomerDetailSerializer, CustomerSerializer, SubscriptionSerializer
+from customers.scope import scope_of
+from customers.serializers import (
+    CustomerDetailSerializer,
+    CustomerSerializer,
+    MeSerializer,
+    SubscriptionSerializer,
+)
+from pagila_site.api.permissions import IsStaffToken
 from pagila_site.api.schema import error_responses
+
+
+class InScopeMixin:
+    """Limit a viewset's rows to the caller's stores: ``self.scope`` and ``get_queryset()``."""
+
+    @property
+    def scope(self):
+        return scope_of(self.request.user)
+
+    def get_queryset(self):
+        return super().get_queryset().in_scope(self.scope)
 
 
 @extend_schema_view(
@@ -20,7 +44,7 @@ from pagila_site.api.schema import error_responses
         responses={200: CustomerDetailSerializer, **error_responses(401, 404)},
     ),
 )
-class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
+class CustomerViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Customer.objects.order_by("customer_id")
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
@@ -28,22 +52,29 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_converter = "int"
 
     def get_queryset(self):
+        queryset = super().get_queryset()
         if self.action == "retrieve":
-            return self.queryset.select_related("address__city__country").with_open_rentals()
-        return self.queryset
+            return queryset.select_related("address__city__country").with_open_rentals()
+        return queryset
 
     def get_serializer_class(self):
         return CustomerDetailSerializer if self.action == "retrieve" else CustomerSerializer
 
 
 class CustomerScopedMixin:
-    """For viewsets under ``/customers/{customer_id}/``: ``self.customer``, and only its rows."""
+    """For viewsets under ``/customers/{customer_id}/``: ``self.customer``, and only its rows.
+
+    The customer must be in the caller's scope; its rows are then seen whole (a customer's
+    rentals from another store's copies included), as the contract says.
+    """
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # After authentication, before the body is read: an unknown customer is 404 whatever
-        # the body says.
-        self.customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_id"])
+        # After authentication, before the body is read: an unknown customer, or one of another
+        # store, is 404 whatever the body says.
+        self.customer = get_object_or_404(
+            Customer.objects.in_scope(scope_of(request.user)).only("pk"), pk=self.kwargs["customer_id"]
+        )
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -88,7 +119,11 @@ class CustomerSubscriptionViewSet(
     ),
 )
 class SubscriptionViewSet(
-    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    InScopeMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     queryset = StreamingSubscription.objects.all()
     serializer_class = SubscriptionSerializer
@@ -96,3 +131,28 @@ class SubscriptionViewSet(
     lookup_value_converter = "int"
     # The contract has PATCH only: a PUT would have to send every field anyway.
     http_method_names = ["get", "patch", "delete", "head", "options"]
+
+
+class MeView(generics.GenericAPIView):
+    """``GET /api/v1/me/``: any valid token, even one whose user works for no store."""
+
+    permission_classes = [IsStaffToken]
+    serializer_class = MeSerializer
+
+    @extend_schema(
+        summary="The caller: username, linked staff member and the stores it works for",
+        responses={200: MeSerializer, **error_responses(401)},
+    )
+    def get(self, request):
+        user = request.user
+        scope = scope_of(user)
+        return Response(
+            MeSerializer(
+                {
+                    "username": user.get_username(),
+                    "is_superuser": user.is_superuser,
+                    "staff_id": scope.staff_id,
+                    "store_ids": scope.sorted_store_ids(),
+                }
+            ).data
+        )

@@ -7,7 +7,9 @@ one-open-rental-per-copy rule and its row lock hold here too; a refusal is a for
 from django import forms
 from django.contrib import admin, messages
 
+from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import id_input_filter
+from pagila_site.backoffice.scoping import InScopeAdmin
 from rentals.models import Inventory, PaymentLedgerEntry, Rental
 from rentals.services import InvalidRental, RentalError, rental_create, rental_return
 
@@ -38,6 +40,8 @@ class RentalCreateForm(forms.ModelForm):
         fields = ["customer", "inventory", "staff"]
 
     _FIELDS = {"inventory_id": "inventory", "staff_id": "staff", "customer_id": "customer"}
+    #: The signed-in user's scope, set by ``RentalAdmin.get_form`` on the class it builds.
+    scope = None
 
     def clean(self):
         cleaned = super().clean()
@@ -45,6 +49,7 @@ class RentalCreateForm(forms.ModelForm):
             return cleaned
         try:
             self.instance = rental_create(
+                scope=self.scope,
                 customer_id=cleaned["customer"].pk,
                 inventory_id=cleaned["inventory"].pk,
                 staff_id=cleaned["staff"].pk,
@@ -58,7 +63,7 @@ class RentalCreateForm(forms.ModelForm):
 
 
 @admin.register(Rental)
-class RentalAdmin(admin.ModelAdmin):
+class RentalAdmin(InScopeAdmin, admin.ModelAdmin):
     list_display = [
         "rental_id",
         "film_title",
@@ -91,7 +96,10 @@ class RentalAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = RentalCreateForm
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        # modelform_factory made this class for this request alone.
+        form.scope = scope_of(request.user)
+        return form
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -136,7 +144,7 @@ class RentalAdmin(admin.ModelAdmin):
         returned, skipped = 0, 0
         for rental_id in queryset.values_list("pk", flat=True):
             try:
-                rental_return(rental_id=rental_id)
+                rental_return(scope=scope_of(request.user), rental_id=rental_id)
             except RentalError:
                 skipped += 1
             else:
@@ -161,7 +169,7 @@ class InStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Inventory)
-class InventoryAdmin(admin.ModelAdmin):
+class InventoryAdmin(InScopeAdmin, admin.ModelAdmin):
     list_display = ["inventory_id", "film", "store_id", "in_stock"]
     list_select_related = ["film"]
     list_filter = [

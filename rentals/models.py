@@ -23,6 +23,10 @@ def _out_on_an_open_rental() -> Exists:
 
 
 class InventoryQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Copies held by one of ``scope``'s stores."""
+        return self if scope.every_store else self.filter(store_id__in=scope.store_ids)
+
     def in_stock(self):
         """Copies not out on an open rental (one not returned yet)."""
         return self.filter(~_out_on_an_open_rental())
@@ -92,6 +96,14 @@ def _due_date():
 
 
 class RentalQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Rentals of a copy held by one of ``scope``'s stores, or of a customer in scope: a
+        customer's history is seen whole, whichever store lent the copies."""
+        if scope.every_store:
+            return self
+        stores = scope.store_ids
+        return self.filter(Q(inventory__store_id__in=stores) | Q(customer__store_id__in=stores))
+
     def open(self):
         return self.filter(return_date__isnull=True)
 

@@ -39,6 +39,25 @@ class ReturnedRentalSerializer(RentalSerializer):
     )
 
 
-class RentalCreateSerializer(serializers.Serializer):
+class StaffIdMixin:
+    """``staff_id`` is the caller's own staff member by default (``rentals.services.acting_staff_id``),
+    so it is required only of a caller linked to none (context ``scope``): then a missing one is
+    reported with the other fields' errors. The schema, built without a caller, shows it optional."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        scope = self.context.get("scope")
+        fields["staff_id"].required = scope is not None and scope.staff_id is None
+        return fields
+
+
+class RentalCreateSerializer(StaffIdMixin, serializers.Serializer):
     inventory_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)
-    staff_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    # Pagila has a staff member 0 (sina.corkery), so 0 is a valid id.
+    staff_id = serializers.IntegerField(
+        min_value=0,
+        max_value=INT_MAX,
+        required=False,
+        help_text="Who takes the rental. Defaults to the caller's own staff member; a caller linked to "
+        "one may name only itself, an unlinked superuser must name one.",
+    )

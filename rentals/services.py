@@ -4,6 +4,11 @@ The API, the admin and management commands all call these functions, so the rule
 whoever rents. Refusals are the domain exceptions below (the API maps them to 400/409);
 an unknown customer or rental is the model's ``DoesNotExist`` (404 in the API).
 
+Every function takes the caller's ``scope`` (``customers.scope``): the customer and the rental
+must be in it, the copy rented held by one of its stores, and a caller linked to a staff member
+acts as that member only. Code acting for no particular user (commands, tests) passes
+``EVERY_STORE`` and names the staff member.
+
 Two rentals of one copy can never both be open: the partial unique index
 ``rental_one_open_per_inventory`` (migration 0002) guarantees it for every writer, and
 ``rental_create`` locks the copy's ``inventory`` row first so that concurrent requests queue
@@ -14,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
 from customers.models import Customer, Staff
+from customers.scope import Scope
 from rentals.models import OPEN_RENTAL_CONSTRAINT, Inventory, Rental
 
 
@@ -56,14 +62,38 @@ def violated_constraint(exc: IntegrityError) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
-@transaction.atomic
-def rental_create(*, customer_id: int, inventory_id: int, staff_id: int) -> Rental:
-    """Rent copy ``inventory_id`` to the customer now (the database's clock).
+def acting_staff_id(scope: Scope, staff_id: int | None) -> int:
+    """Who takes a rental or a payment: the caller's own staff member unless one is named.
 
-    Raises ``Customer.DoesNotExist``, ``InvalidRental`` (unknown copy or staff, inactive
-    staff), ``CustomerInactive`` or ``NotInStock``.
+    A linked caller may name only itself; an unlinked superuser must name someone. Raises
+    ``InvalidRental`` on ``staff_id``.
     """
-    customer = Customer.objects.only("active").get(pk=customer_id)
+    if scope.staff_id is not None:
+        if staff_id is not None and staff_id != scope.staff_id:
+            raise InvalidRental(
+                "staff_id", f"This account acts as staff member {scope.staff_id} only; leave staff_id out."
+            )
+        return scope.staff_id
+    if staff_id is None:
+        raise InvalidRental(
+            "staff_id", "This field is required: this account is not linked to a staff member."
+        )
+    return staff_id
+
+
+@transaction.atomic
+def rental_create(
+    *, scope: Scope, customer_id: int, inventory_id: int, staff_id: int | None = None
+) -> Rental:
+    """Rent copy ``inventory_id`` to the customer now (the database's clock), taken by
+    ``staff_id`` (by default the caller's own staff member).
+
+    Raises ``Customer.DoesNotExist`` (also for a customer out of scope), ``InvalidRental``
+    (unknown copy or staff, inactive staff, a copy of another store, a staff member the caller
+    may not name), ``CustomerInactive`` or ``NotInStock``.
+    """
+    staff_id = acting_staff_id(scope, staff_id)
+    customer = Customer.objects.in_scope(scope).only("active").get(pk=customer_id)
     staff_active = Staff.objects.filter(pk=staff_id).values_list("active", flat=True).first()
     if staff_active is None:
         raise InvalidRental("staff_id", f"No staff member with id {staff_id}.")
@@ -74,6 +104,8 @@ def rental_create(*, customer_id: int, inventory_id: int, staff_id: int) -> Rent
     copy = Inventory.objects.select_for_update().filter(pk=inventory_id).first()
     if copy is None:
         raise InvalidRental("inventory_id", f"No copy with inventory id {inventory_id}.")
+    if not scope.covers_store(copy.store_id):
+        raise InvalidRental("inventory_id", f"Copy {inventory_id} is not held by any of your stores.")
     if not customer.is_active:
         raise CustomerInactive()
     if Rental.objects.open().filter(inventory_id=inventory_id).exists():
@@ -92,11 +124,16 @@ def rental_create(*, customer_id: int, inventory_id: int, staff_id: int) -> Rent
 
 
 @transaction.atomic
-def rental_return(*, rental_id: int) -> Rental:
+def rental_return(*, scope: Scope, rental_id: int) -> Rental:
     """Return the rental now; the result carries ``amount_due`` by Pagila's fee rule.
 
-    Raises ``Rental.DoesNotExist`` or ``AlreadyReturned``.
+    Raises ``Rental.DoesNotExist`` (also for a rental out of scope) or ``AlreadyReturned``.
     """
+    # Scope is checked on its own rather than joined into the UPDATE below: a join would make it
+    # UPDATE ... WHERE rental_id IN (subquery), whose subquery PostgreSQL does not re-check after
+    # waiting for a concurrent return's lock, so both returns could write.
+    if not scope.every_store and not Rental.objects.in_scope(scope).filter(pk=rental_id).exists():
+        raise Rental.DoesNotExist(f"No rental with id {rental_id} in your stores.")
     # Only an open rental is updated. The UPDATE locks the row, and PostgreSQL checks the
     # condition again once a lock it waited for is released, so the second of two simultaneous
     # returns updates nothing instead of overwriting the first's return_date.

@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from customers.models import Customer
-from customers.views import CustomerScopedMixin
+from customers.scope import scope_of
+from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.schema import ErrorSerializer, error_responses
 from rentals.filters import CustomerRentalFilter, RentalFilter
 from rentals.models import Rental
@@ -49,7 +50,7 @@ def rentals():
         summary="A rental", responses={200: RentalSerializer, **error_responses(401, 404)}
     ),
 )
-class RentalViewSet(viewsets.ReadOnlyModelViewSet):
+class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     queryset = rentals()
     serializer_class = RentalSerializer
     filterset_class = RentalFilter
@@ -69,7 +70,7 @@ class RentalViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_rental(self, request, rental_id: int):
         try:
-            rental = rental_return(rental_id=rental_id)
+            rental = rental_return(scope=self.scope, rental_id=rental_id)
         except Rental.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
         except RentalError as exc:
@@ -85,7 +86,9 @@ class RentalViewSet(viewsets.ReadOnlyModelViewSet):
     create=extend_schema(
         summary="Rent a copy to a customer",
         description="rental_date is the database's now(). A copy can be out on one open rental only. "
-        "400 covers missing or ill-typed fields, an unknown inventory_id or staff_id and inactive staff.",
+        "staff_id defaults to the caller's own staff member (a linked caller may name only itself; an "
+        "unlinked superuser must name one). 400 covers missing or ill-typed fields, an unknown "
+        "inventory_id or staff_id, inactive staff, and a copy not held by one of the caller's stores.",
         request=RentalCreateSerializer,
         responses={
             201: RentalSerializer,
@@ -113,10 +116,11 @@ class CustomerRentalViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewsets
     filterset_class = CustomerRentalFilter
 
     def create(self, request, customer_id: int):
-        serializer = RentalCreateSerializer(data=request.data)
+        scope = scope_of(request.user)
+        serializer = RentalCreateSerializer(data=request.data, context={"scope": scope})
         serializer.is_valid(raise_exception=True)
         try:
-            rental = rental_create(customer_id=customer_id, **serializer.validated_data)
+            rental = rental_create(scope=scope, customer_id=customer_id, **serializer.validated_data)
         except Customer.DoesNotExist as exc:  # deleted since initial()
             raise exceptions.NotFound() from exc
         except RentalError as exc:

@@ -6,7 +6,8 @@
   :func:`error_responses` to declare them on an operation;
 - :class:`ApiAutoSchema`, which adds what the bearer token check can answer on any operation
   of a view that runs it, public reads included (a token that is sent is checked): 401 for a
-  wrong token and 429 while the address is locked out after too many wrong ones.
+  wrong token and 429 while the address is locked out after too many wrong ones; and, where
+  the caller must work for a store, 403 ``no_store``.
 
 Importing this module registers the authentication extension; the views that use
 :func:`error_responses` import it, which happens before any schema is generated.
@@ -25,9 +26,13 @@ from pagila_site.api.errors import DEFAULT_CODES
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: `errors` names each offending field or query parameter.",
     401: "No valid bearer token (`not_authenticated` or `authentication_failed`).",
-    403: "The token's user may not do this (`permission_denied`).",
+    403: "The token's user may not do this (`permission_denied`), or works for no store (`no_store`).",
     404: "Not found (`not_found`).",
 }
+NO_STORE = (
+    "`no_store`: the token's user is neither linked to a staff member nor a superuser, so it works "
+    "for no store."
+)
 # What BearerTokenAuthentication answers on an operation that did not declare it itself.
 TOKEN_ERRORS = {
     401: "The bearer token sent is not valid (`authentication_failed`).",
@@ -102,8 +107,17 @@ class ApiAutoSchema(AutoSchema):
             "schema": {"type": "integer"},
             "description": "Seconds until the lock-out ends.",
         }
+        if self._needs_a_store():
+            responses.setdefault("403", {"description": NO_STORE, "content": error})
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _needs_a_store(self) -> bool:
+        from pagila_site.api.permissions import WorksForAStore
+
+        if allows_anonymous(self.view, self.method):
+            return False
+        return any(isinstance(permission, WorksForAStore) for permission in self.view.get_permissions())
 
     def _checks_tokens(self) -> bool:
         from pagila_site.api.authentication import BearerTokenAuthentication

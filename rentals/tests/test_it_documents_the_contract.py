@@ -108,7 +108,8 @@ def test_it_documents_renting(schema):
     operation = schema["paths"]["/api/v1/customers/{customer_id}/rentals/"]["post"]
     request = _component(schema, operation["requestBody"]["content"]["application/json"]["schema"])
     assert set(request["properties"]) == {"inventory_id", "staff_id"}
-    assert set(request["required"]) == {"inventory_id", "staff_id"}
+    # staff_id defaults to the caller's own staff member.
+    assert set(request["required"]) == {"inventory_id"}
     assert {"201", "400", "404", "409"} <= set(operation["responses"])
     assert "Location" in operation["responses"]["201"]["headers"]
     conflict = _body(schema, "/api/v1/customers/{customer_id}/rentals/", "post", "409")

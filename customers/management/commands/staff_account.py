@@ -1,0 +1,25 @@
+"""``manage.py staff_account USERNAME --staff STAFF_ID [--password P]``: a desk clerk's account."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from customers.services import StaffAccountError, staff_account_set
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update a back-office user linked to a Pagila staff member (active, staff, in the "
+        "Clerk group). Then `manage.py issue_token USERNAME` gives it an API token."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--staff", type=int, required=True, dest="staff_id", help="Pagila staff_id")
+        parser.add_argument("--password", help="Sets the password (otherwise a new user gets none usable)")
+
+    def handle(self, *args, username, staff_id, password, **options):
+        try:
+            user, created = staff_account_set(username=username, staff_id=staff_id, password=password)
+        except StaffAccountError as exc:
+            raise CommandError(str(exc)) from exc
+        verb = "Created" if created else "Updated"
+        self.stdout.write(f"{verb} {user.username!r}, linked to staff member {staff_id}, in the Clerk group.")

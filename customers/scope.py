@@ -1,0 +1,98 @@
+"""Which stores a caller works for: the one rule behind every "in scope" in the contract.
+
+A staff member works for the store of ``staff.store_id`` and for every store whose
+``store.manager_staff_id`` is theirs (Pagila's staff 1 and 2, who did every historical rental,
+belong to stores 25 and 33 but manage stores 1 and 2, which hold all the copies). A superuser
+works for every store; any other user, linked to no staff member, for none.
+
+The API, the admin, the counter and the AI tools all ask :func:`scope_of`; the querysets'
+``in_scope(scope)`` methods turn the answer into rows.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from customers.models import StaffAccount, Store
+
+
+class Scope:
+    """What a caller works for: ``store_ids`` (None: every store) and ``staff_id`` (its linked
+    Pagila staff member, or None)."""
+
+    def __init__(self, *, store_ids: frozenset[int] | None, staff_id: int | None = None, user_id=None):
+        self.store_ids = store_ids
+        self._staff_id = staff_id
+        # A superuser's scope needs no query; its link is read only if something asks for it
+        # (a write that defaults staff_id, /me/), so its reads cost nothing extra.
+        self._unread_link_of = user_id
+
+    @property
+    def staff_id(self) -> int | None:
+        if self._unread_link_of is not None:
+            self._staff_id = (
+                StaffAccount.objects.filter(user_id=self._unread_link_of)
+                .values_list("staff_id", flat=True)
+                .first()
+            )
+            self._unread_link_of = None
+        return self._staff_id
+
+    @property
+    def every_store(self) -> bool:
+        return self.store_ids is None
+
+    @property
+    def has_stores(self) -> bool:
+        return self.store_ids is None or bool(self.store_ids)
+
+    def covers_store(self, store_id: int) -> bool:
+        return self.store_ids is None or store_id in self.store_ids
+
+    def sorted_store_ids(self) -> list[int]:
+        """The stores as ``/me/`` lists them: every store's id for a superuser."""
+        if self.store_ids is None:
+            return list(Store.objects.order_by("store_id").values_list("store_id", flat=True))
+        return sorted(self.store_ids)
+
+    def __repr__(self) -> str:
+        stores = "every store" if self.store_ids is None else sorted(self.store_ids)
+        return f"<Scope {stores}>"
+
+
+#: For code acting for no particular user (commands, tests): it names its staff member itself.
+EVERY_STORE = Scope(store_ids=None)
+
+# One round trip: the linked staff member, its own store and the stores it manages (the table
+# names are StaffAccount's, Staff's and Store's db_table).
+_STAFF_STORES = """
+    SELECT s.staff_id, s.store_id, ARRAY(SELECT m.store_id FROM store m WHERE m.manager_staff_id = s.staff_id)
+    FROM customers_staffaccount a JOIN staff s ON s.staff_id = a.staff_id
+    WHERE a.user_id = %s
+"""
+
+
+def _stores_of(user) -> tuple[int | None, frozenset[int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_STAFF_STORES, [user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None, frozenset()
+    staff_id, home_store, managed = row
+    return staff_id, frozenset([home_store, *managed])
+
+
+def scope_of(user) -> Scope:
+    """The caller's scope, computed once per user object (so once per request)."""
+    cached = getattr(user, "_pagila_scope", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False):
+        scope = Scope(store_ids=frozenset())
+    elif user.is_superuser:
+        scope = Scope(store_ids=None, user_id=user.pk)
+    else:
+        staff_id, stores = _stores_of(user)
+        scope = Scope(store_ids=stores, staff_id=staff_id)
+    user._pagila_scope = scope
+    return scope

@@ -1,0 +1,79 @@
+"""Staff accounts: the one place a Django user is linked to a Pagila staff member.
+
+``manage.py staff_account`` calls :func:`staff_account_set`; the admin's staff-account page
+edits the same rows. The ``Clerk`` group holds what a desk clerk needs and nothing that deletes:
+history (rentals, payments, customers) is never removed from the back office.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from customers.models import Staff, StaffAccount
+
+CLERK_GROUP = "Clerk"
+# (app label, model, actions): look things up everywhere, rent, return, take payments, look after
+# customers and their subscriptions, switch a film's streaming flag.
+CLERK_PERMISSIONS = [
+    ("films", "film", ["view", "change"]),
+    ("films", "category", ["view"]),
+    ("films", "actor", ["view"]),
+    ("films", "language", ["view"]),
+    ("customers", "customer", ["view", "add", "change"]),
+    ("customers", "streamingsubscription", ["view", "add", "change"]),
+    ("customers", "address", ["view", "add", "change"]),
+    ("customers", "staff", ["view"]),
+    ("customers", "store", ["view"]),
+    ("rentals", "rental", ["view", "add", "change"]),
+    ("rentals", "inventory", ["view"]),
+    ("rentals", "paymentledgerentry", ["view"]),
+]
+
+
+class StaffAccountError(Exception):
+    pass
+
+
+def clerk_group_ensure() -> Group:
+    """The ``Clerk`` group with exactly :data:`CLERK_PERMISSIONS` (idempotent)."""
+    group, _ = Group.objects.get_or_create(name=CLERK_GROUP)
+    wanted = [
+        (app_label, f"{action}_{model}")
+        for app_label, model, actions in CLERK_PERMISSIONS
+        for action in actions
+    ]
+    permissions = [
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in wanted
+    ]
+    group.permissions.set(permissions)
+    return group
+
+
+@transaction.atomic
+def staff_account_set(*, username: str, staff_id: int, password: str | None = None):
+    """Create or update ``username`` as the active back-office account of staff member
+    ``staff_id``, in the Clerk group; returns ``(user, created)``.
+
+    Without ``password`` a new user gets an unusable one (it signs in with a token, or a
+    superuser sets one later) and an existing user keeps theirs. Raises ``StaffAccountError``
+    for an unknown staff member or one already linked to another user.
+    """
+    staff = Staff.objects.filter(pk=staff_id).first()
+    if staff is None:
+        raise StaffAccountError(f"No staff member with id {staff_id}.")
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username)
+    other = StaffAccount.objects.filter(staff=staff).exclude(user=user).select_related("user").first()
+    if other is not None:
+        raise StaffAccountError(f"Staff member {staff_id} is already linked to user {other.user.username!r}.")
+    user.is_active = True
+    user.is_staff = True
+    if password:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.save()
+    StaffAccount.objects.update_or_create(user=user, defaults={"staff": staff})
+    user.groups.add(clerk_group_ensure())
+    return user, created

@@ -20,8 +20,6 @@ from ai.serializers import (
 )
 from pagila_site.api.schema import error_responses
 
-TAGS = ["ai"]
-
 
 def _error(status: int, description: str) -> OpenApiResponse:
     return OpenApiResponse(error_responses(status)[status].response, description=description)
@@ -75,7 +73,6 @@ class _AiDocs(APIView):
 class AskDocs(_AiDocs):
     @extend_schema(
         operation_id="ai_ask",
-        tags=TAGS,
         summary="Ask the model; its answer is streamed as it is generated",
         description=(
             "The answer is relayed chunk by chunk as the model produces it, never buffered whole.\n\n"
@@ -139,7 +136,6 @@ class AskDocs(_AiDocs):
 class SummaryDocs(_AiDocs):
     @extend_schema(
         operation_id="ai_summary",
-        tags=TAGS,
         summary="A film's summary, with the store's recommendation",
         description=(
             "The film's facts are sent to the model with a structured-output (JSON) request. "
@@ -161,7 +157,6 @@ class SummaryDocs(_AiDocs):
 class HandoffDocs(_AiDocs):
     @extend_schema(
         operation_id="ai_handoff",
-        tags=TAGS,
         summary="Answer a question by SearchAgent (the catalogue) or LLMAgent (the model)",
         description=(
             'A question that says "film" or "movie" and names a word of a catalogue title is '

@@ -27,7 +27,6 @@ FILM_ID = OpenApiParameter(
 )
 
 
-@extend_schema(tags=["films"])
 @extend_schema_view(
     list=extend_schema(
         summary="List films",
@@ -75,7 +74,6 @@ class FilmViewSet(
         return self.serializer_classes.get(self.action, FilmSerializer)
 
 
-@extend_schema(tags=["films"])
 @extend_schema_view(
     list=extend_schema(
         summary="List categories with their number of films",

@@ -1,4 +1,4 @@
-"""The back office driven in headless Chromium, against a real server on its own database.
+"""The back office and the API docs in headless Chromium, against a real server on its own database.
 
 The server is a uvicorn subprocess on a private clone of the Pagila template, so what the
 browser changes (a rental, streaming flags) never leaks into other tests. Every request the
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from pagila_site.tests.test_it_tags_operations_by_resource import CONTRACT_TAGS
 from pagila_site.testsupport import live
 from pagila_site.testsupport.fake_openai import Reply
 
@@ -67,7 +68,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, server):
+def anonymous_page(browser, server):
     context = browser.new_context(base_url=server, viewport={"width": 1400, "height": 1000})
     outside = []
 
@@ -79,15 +80,20 @@ def page(browser, server):
             route.abort()
 
     context.route("**/*", guard)
-    page = context.new_page()
-    page.goto("/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "admin")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-    yield page
+    yield context.new_page()
     context.close()
     assert outside == [], f"pages asked other hosts: {outside}"
+
+
+@pytest.fixture
+def page(anonymous_page):
+    """A page logged in to the back office as the development superuser."""
+    anonymous_page.goto("/admin/login/")
+    anonymous_page.fill("#id_username", "admin")
+    anonymous_page.fill("#id_password", "admin")
+    anonymous_page.click("input[type=submit]")
+    anonymous_page.wait_for_url("**/admin/")
+    return anonymous_page
 
 
 def _shot(page, name):
@@ -159,3 +165,26 @@ def test_the_ask_ai_page_shows_the_answer_as_it_streams(page):
     sync_api.expect(page.locator("#ask-status")).to_have_text("Done.")
     assert page.inner_text("#answer") == "Try SUNRISE LEAGUE:\na gentle family drama."
     _shot(page, "ask-ai-done")
+
+
+def test_the_api_docs_group_operations_by_the_contracts_tags(anonymous_page):
+    page = anonymous_page
+    page.goto("/api/docs/")
+    groups = page.locator(".opblock-tag-section")
+    groups.first.wait_for()
+    _shot(page, "api-docs")
+
+    tags = [group.locator("h3.opblock-tag").get_attribute("data-tag") for group in groups.all()]
+    # Every tag of the contract, in its order, and no other group (no "default", no "v1").
+    assert tags == CONTRACT_TAGS
+    paths = {
+        tag: [path.inner_text() for path in group.locator(".opblock-summary-path").all()]
+        for tag, group in zip(tags, groups.all(), strict=True)
+    }
+    assert "/api/v1/categories/" in paths["films"]
+    assert "/api/v1/customers/{customer_id}/rentals/" in paths["rentals"]
+    assert "/api/v1/customers/{customer_id}/subscriptions/" in paths["subscriptions"]
+    assert "/api/v1/ai/ask" in paths["ai"]
+    # Each of the schema's operations is shown once, under its one tag.
+    schema = page.request.get("/api/schema/?format=json").json()
+    assert sum(map(len, paths.values())) == sum(map(len, schema["paths"].values()))

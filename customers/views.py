@@ -19,6 +19,7 @@ from customers.serializers import (
     MeSerializer,
     SubscriptionSerializer,
 )
+from pagila_site.api.pagination import OneQueryPagination
 from pagila_site.api.permissions import IsStaffToken
 from pagila_site.api.schema import error_responses
 
@@ -62,25 +63,40 @@ class CustomerViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class CustomerScopedMixin:
-    """For viewsets under ``/customers/{customer_id}/``: ``self.customer``, and only its rows.
+    """For viewsets under ``/customers/{customer_id}/``: only that customer's rows, and 404
+    unless the customer exists and is in the caller's scope. Its rows are then seen whole (a
+    customer's rentals from another store's copies included), as the contract says.
 
-    The customer must be in the caller's scope; its rows are then seen whole (a customer's
-    rentals from another store's copies included), as the contract says.
+    Lists are paged with :class:`OneQueryPagination`; for a caller who sees every store, a page
+    with rows proves the customer exists (the rows' foreign key), so only an empty page pays for
+    the customer lookup. Every other request checks first, before the body is read: an unknown
+    customer, or one of another store, is 404 whatever the body says.
     """
+
+    pagination_class = OneQueryPagination
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # After authentication, before the body is read: an unknown customer, or one of another
-        # store, is 404 whatever the body says.
-        self.customer = get_object_or_404(
-            Customer.objects.in_scope(scope_of(request.user)).only("pk"), pk=self.kwargs["customer_id"]
+        self.customer_id = self.kwargs["customer_id"]
+        if self.action != "list" or not scope_of(request.user).every_store:
+            self.check_customer()
+
+    def check_customer(self):
+        get_object_or_404(
+            Customer.objects.in_scope(scope_of(self.request.user)).only("pk"), pk=self.customer_id
         )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if self.paginator.page_was_empty:
+            self.check_customer()
+        return response
 
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no customer
             return queryset.none()
-        return queryset.filter(customer=self.customer)
+        return queryset.filter(customer_id=self.customer_id)
 
 
 @extend_schema_view(
@@ -101,7 +117,7 @@ class CustomerSubscriptionViewSet(
     serializer_class = SubscriptionSerializer
 
     def perform_create(self, serializer):
-        serializer.save(customer=self.customer)
+        serializer.save(customer_id=self.customer_id)
 
 
 @extend_schema_view(

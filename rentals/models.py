@@ -176,6 +176,15 @@ class Rental(models.Model):
                 violation_error_message="This copy is already out on an open rental.",
             ),
         ]
+        indexes = [
+            # Created by migration 0005: a customer's rentals, newest first (lists, counts, balances).
+            models.Index(
+                "customer",
+                models.F("rental_date").desc(),
+                models.F("rental_id").desc(),
+                name="rental_customer_newest_first",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Rental {self.rental_id}"

@@ -1,6 +1,7 @@
 """GET /api/v1/customers/{customer_id}/rentals/: one customer's rentals, newest first."""
 
 import pytest
+from model_bakery import baker
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,27 @@ def test_it_answers_404_for_an_unknown_customer(auth_client, customer_id):
     response = auth_client.get(f"/api/v1/customers/{customer_id}/rentals/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_it_lists_a_customer_without_rentals_as_an_empty_page(auth_client):
+    customer = baker.make("customers.Customer", store_id=1, address_id=1, active=1)
+    response = auth_client.get(f"/api/v1/customers/{customer.pk}/rentals/")
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert auth_client.get(f"/api/v1/customers/{customer.pk}/rentals/?page=2").status_code == 404
+
+
+def test_it_answers_404_for_a_page_past_the_end(auth_client):
+    response = auth_client.get("/api/v1/customers/1/rentals/?page=3&page_size=16")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_it_links_the_next_and_previous_pages(auth_client):
+    body = auth_client.get("/api/v1/customers/1/rentals/?page=2&page_size=10").json()
+    assert body["count"] == 32
+    assert len(body["results"]) == 10
+    assert body["next"].endswith("/api/v1/customers/1/rentals/?page=3&page_size=10")
+    assert body["previous"].endswith("/api/v1/customers/1/rentals/?page_size=10")
+    last = auth_client.get("/api/v1/customers/1/rentals/?page=4&page_size=10").json()
+    assert (len(last["results"]), last["next"]) == (2, None)

@@ -146,6 +146,11 @@ def _database(url_variable: str) -> dict:
             "OPTIONS": {
                 # Fail fast (503) instead of hanging workers when the server is unreachable.
                 "connect_timeout": _env(env.int, "DATABASE_CONNECT_TIMEOUT", default=3),
+                # Parameters bound by the server, so psycopg prepares a statement the fifth time
+                # a connection runs it: PostgreSQL then skips parsing and planning, which took
+                # longer than running most of our queries (1.2 ms against 0.5 for a page of a
+                # customer's rentals). Off for a pooler in transaction mode (PgBouncer).
+                "server_side_binding": _env(env.bool, "DATABASE_SERVER_SIDE_BINDING", default=True),
                 "pool": {
                     "min_size": _env(env.int, "DATABASE_POOL_MIN_SIZE", default=2),
                     "max_size": _env(env.int, "DATABASE_POOL_MAX_SIZE", default=8),

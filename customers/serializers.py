@@ -33,6 +33,12 @@ class CustomerAddressSerializer(serializers.Serializer):
 class CustomerDetailSerializer(CustomerSerializer):
     address = CustomerAddressSerializer(read_only=True)
     open_rentals = serializers.IntegerField(read_only=True, help_text="Rentals not yet returned.")
+    balance = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        read_only=True,
+        help_text="The sum of its rentals' balances (what they owe minus what was paid).",
+    )
 
 
 class MeSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from customers.serializers import (
 from pagila_site.api.pagination import OneQueryPagination
 from pagila_site.api.permissions import IsStaffToken
 from pagila_site.api.schema import error_responses
+from rentals.models import with_balance
 
 
 class InScopeMixin:
@@ -41,7 +42,7 @@ class InScopeMixin:
         responses={200: CustomerSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
-        summary="A customer, with address and open rental count",
+        summary="A customer, with address, open rental count and balance",
         responses={200: CustomerDetailSerializer, **error_responses(401, 404)},
     ),
 )
@@ -55,7 +56,7 @@ class CustomerViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "retrieve":
-            return queryset.select_related("address__city__country").with_open_rentals()
+            return with_balance(queryset.select_related("address__city__country").with_open_rentals())
         return queryset
 
     def get_serializer_class(self):

@@ -190,8 +190,9 @@ class InventoryAdmin(InScopeAdmin, admin.ModelAdmin):
 
 
 @admin.register(PaymentLedgerEntry)
-class PaymentAdmin(admin.ModelAdmin):
-    """Read-only: payments are Pagila's ledger, partitioned by month."""
+class PaymentAdmin(InScopeAdmin, admin.ModelAdmin):
+    """Read-only: payments are Pagila's ledger, partitioned by month (today's in its DEFAULT
+    partition). Taking a payment goes through ``rentals.services.payment_create``."""
 
     list_display = ["payment_id", "payment_date", "customer", "staff", "rental_id", "amount"]
     list_select_related = ["customer", "staff"]

@@ -1,16 +1,17 @@
 """Inventory, rentals and payments: unmanaged models over Pagila's tables.
 
 Maps ``inventory``, ``rental`` and the partitioned ``payment`` table (primary key
-``(payment_date, payment_id)``; rows live in the monthly ``payment_p2022_*`` partitions).
-The one thing we add to Pagila's schema is the partial unique index behind
-``Rental.Meta.constraints`` (migration ``0002``): at most one open rental per copy.
+``(payment_date, payment_id)``; rows live in Pagila's monthly ``payment_p2022_*`` partitions,
+later ones in ``payment_default``). What we add to Pagila's schema: the partial unique index
+behind ``Rental.Meta.constraints`` (migration ``0002``), at most one open rental per copy; and
+a partition for payments of any date, with keys and indexes on ``payment`` itself (``0005``).
 """
 
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
-from django.db.models.functions import Extract, Greatest, Now
+from django.db.models.functions import Coalesce, Extract, Greatest, Now
 from django.db.models.lookups import GreaterThan, LessThan
 
 from customers.models import Customer, Staff, Store
@@ -95,6 +96,33 @@ def _due_date():
     )
 
 
+MONEY = models.DecimalField(max_digits=9, decimal_places=2)
+
+
+def _fee(returned_at) -> ExpressionWrapper:
+    """Pagila's fee for the annotated rental, were it returned at ``returned_at`` (an expression)."""
+    film = "inventory__film__"
+    days_late = Greatest(Value(0), Extract(returned_at - _due_date(), "day"))
+    lost = Case(
+        When(
+            GreaterThan(returned_at - F("rental_date"), MakeInterval(F(f"{film}rental_duration") * 2)),
+            then=F(f"{film}replacement_cost"),
+        ),
+        default=Value(Decimal("0.00")),
+    )
+    return ExpressionWrapper(F(f"{film}rental_rate") + days_late + lost, output_field=MONEY)
+
+
+def _amount_paid() -> Coalesce:
+    """``(SELECT sum(amount) FROM payment WHERE rental_id = <outer rental>)``, 0.00 rather than NULL.
+
+    ``sum`` is a plain function to Django, as in ``_count()``: no GROUP BY on the outer query.
+    """
+    total = Payment.objects.filter(rental_id=OuterRef("pk")).order_by()
+    total = total.values(total=models.Func(F("amount"), function="sum", output_field=MONEY))
+    return Coalesce(models.Subquery(total), Value(Decimal("0.00")), output_field=MONEY)
+
+
 class RentalQuerySet(models.QuerySet):
     def in_scope(self, scope):
         """Rentals of a copy held by one of ``scope``'s stores, or of a customer in scope: a
@@ -126,28 +154,22 @@ class RentalQuerySet(models.QuerySet):
         """Annotate the rented film's ``film_id`` and ``film_title`` without loading the film row."""
         return self.annotate(film_id=F("inventory__film_id"), film_title=F("inventory__film__title"))
 
-    def with_amount_due(self):
-        """Annotate ``amount_due`` of returned rentals with Pagila's fee rule, in exact numeric SQL.
+    def with_amounts(self):
+        """Annotate what each rental owes and has paid, in exact numeric SQL.
 
-        The film's rental_rate, plus $1.00 per whole day between due date and return, plus the
-        replacement cost when the rental lasted more than twice rental_duration days.
+        - ``amount_due``: Pagila's fee rule for a returned rental (the film's rental_rate, plus
+          $1.00 per whole day between due date and return, plus the replacement cost when the
+          rental lasted more than twice rental_duration days); null while it is open;
+        - ``amount_paid``: the sum of its payments, 0.00 when there are none;
+        - ``balance``: what it owes (``amount_due``, or for an open rental the fee were it
+          returned now) minus ``amount_paid``. Pagila's own payments don't always match the
+          rule, so a historical balance may be negative (overpaid) as well as positive.
         """
-        film = "inventory__film__"
-        days_late = Greatest(Value(0), Extract(F("return_date") - _due_date(), "day"))
-        lost = Case(
-            When(
-                GreaterThan(
-                    F("return_date") - F("rental_date"), MakeInterval(F(f"{film}rental_duration") * 2)
-                ),
-                then=F(f"{film}replacement_cost"),
-            ),
-            default=Value(Decimal("0.00")),
-        )
+        paid = _amount_paid()
         return self.annotate(
-            amount_due=ExpressionWrapper(
-                F(f"{film}rental_rate") + days_late + lost,
-                output_field=models.DecimalField(max_digits=9, decimal_places=2),
-            )
+            amount_due=Case(When(return_date__isnull=False, then=_fee(F("return_date"))), output_field=MONEY),
+            amount_paid=paid,
+            balance=ExpressionWrapper(_fee(Coalesce(F("return_date"), Now())) - paid, output_field=MONEY),
         )
 
 
@@ -190,6 +212,19 @@ class Rental(models.Model):
         return f"Rental {self.rental_id}"
 
 
+class PaymentQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Payments of a rental in ``scope`` (``RentalQuerySet.in_scope``): of a copy held by one of
+        its stores, or of a customer in it. The rental's customer counts, not ``payment.customer_id``
+        (five of Pagila's payments name another customer than their rental's)."""
+        if scope.every_store:
+            return self
+        stores = scope.store_ids
+        return self.filter(
+            Q(rental__inventory__store_id__in=stores) | Q(rental__customer__store_id__in=stores)
+        )
+
+
 class PaymentFields(models.Model):
     """The columns of Pagila's partitioned ``payment`` table, shared by its two mappings."""
 
@@ -198,6 +233,8 @@ class PaymentFields(models.Model):
     rental = models.ForeignKey(Rental, models.DO_NOTHING, related_name="+")
     amount = models.DecimalField(max_digits=5, decimal_places=2)
     payment_date = models.DateTimeField()
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -211,7 +248,10 @@ class Payment(PaymentFields):
     """A payment, keyed as PostgreSQL keys it: (payment_date, payment_id)."""
 
     pk = models.CompositePrimaryKey("payment_date", "payment_id")
-    payment_id = models.IntegerField()
+    # Pagila's column default: one sequence numbers the payments of every partition.
+    payment_id = models.IntegerField(
+        db_default=models.Func(Value("payment_payment_id_seq"), function="nextval")
+    )
 
     class Meta(PaymentFields.Meta):
         managed = False
@@ -231,3 +271,15 @@ class PaymentLedgerEntry(PaymentFields):
         managed = False
         db_table = "payment"
         verbose_name = "payment"
+
+
+def with_balance(customers: models.QuerySet) -> models.QuerySet:
+    """``customers`` annotated with ``balance``: the sum of their rentals' balances, 0.00 for none.
+
+    It lives here for the reason ``with_copies()`` does: customers know nothing of rentals.
+    """
+    balances = Rental.objects.filter(customer_id=OuterRef("pk")).with_amounts().order_by()
+    total = balances.values(total=models.Func(F("balance"), function="sum", output_field=MONEY))
+    return customers.annotate(
+        balance=Coalesce(models.Subquery(total), Value(Decimal("0.00")), output_field=MONEY)
+    )

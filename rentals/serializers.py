@@ -1,9 +1,21 @@
-"""Wire shapes of rentals. Read from querysets annotated by ``RentalQuerySet``
-(``with_due_date()``, ``with_film()``, ``with_amount_due()``), never computed per row here."""
+"""Wire shapes of rentals and payments. Read from querysets annotated by ``RentalQuerySet``
+(``with_due_date()``, ``with_film()``, ``with_amounts()``), never computed per row here."""
+
+from decimal import Decimal
 
 from rest_framework import serializers
 
 from pagila_site.api.filters import INT_MAX
+from rentals.services import MAX_PAYMENT
+
+FEE_RULE = (
+    "The film's rental_rate, plus 1.00 per whole day between due_date and return_date, "
+    "plus the replacement_cost when the rental lasted more than twice rental_duration days."
+)
+
+
+def _money(help_text: str, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=9, decimal_places=2, help_text=help_text, **kwargs)
 
 
 class RentalFilmSerializer(serializers.Serializer):
@@ -26,17 +38,46 @@ class RentalSerializer(serializers.Serializer):
     inventory_id = serializers.IntegerField()
     staff_id = serializers.IntegerField()
     film = RentalFilmSerializer(source="*")
+    amount_due = _money(f"Null while the rental is open. {FEE_RULE}", allow_null=True)
+    amount_paid = _money("The sum of the rental's payments.")
+    balance = _money(
+        "What the rental owes (amount_due; while open, the fee were it returned now) minus "
+        "amount_paid. Negative when Pagila's historical payments exceeded the fee."
+    )
 
 
 class ReturnedRentalSerializer(RentalSerializer):
-    amount_due = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=2,
-        help_text=(
-            "The film's rental_rate, plus 1.00 per whole day between due_date and return_date, "
-            "plus the replacement_cost when the rental lasted more than twice rental_duration days."
-        ),
+    amount_due = _money(FEE_RULE)
+
+
+class PaymentSerializer(serializers.Serializer):
+    payment_id = serializers.IntegerField()
+    rental_id = serializers.IntegerField()
+    customer_id = serializers.IntegerField(help_text="The rental's customer.")
+    staff_id = serializers.IntegerField(help_text="The staff member who took the payment.")
+    amount = serializers.DecimalField(max_digits=5, decimal_places=2)
+    payment_date = serializers.DateTimeField()
+
+
+class PaidSerializerMixin(serializers.Serializer):
+    """What ``"pay": true`` adds to a rental's answer."""
+
+    payment = PaymentSerializer(
+        allow_null=True,
+        required=False,
+        help_text='Only with "pay": true: the payment taken, or null when nothing was owed.',
     )
+
+
+class RentalPaidSerializer(PaidSerializerMixin, RentalSerializer):
+    pass
+
+
+class ReturnedRentalPaidSerializer(PaidSerializerMixin, ReturnedRentalSerializer):
+    pass
+
+
+_PAY_HELP = "Take what the rental then owes in the same transaction (at most 999.99; the rest stays owed)."
 
 
 class StaffIdMixin:
@@ -51,13 +92,32 @@ class StaffIdMixin:
         return fields
 
 
+def _staff_id(help_text: str) -> serializers.IntegerField:
+    # Pagila has a staff member 0 (sina.corkery), so 0 is a valid id.
+    return serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False, help_text=help_text)
+
+
+_DEFAULT_STAFF = (
+    "Defaults to the caller's own staff member; a caller linked to one may name only itself, an unlinked "
+    "superuser must name one."
+)
+
+
 class RentalCreateSerializer(StaffIdMixin, serializers.Serializer):
     inventory_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)
-    # Pagila has a staff member 0 (sina.corkery), so 0 is a valid id.
-    staff_id = serializers.IntegerField(
-        min_value=0,
-        max_value=INT_MAX,
-        required=False,
-        help_text="Who takes the rental. Defaults to the caller's own staff member; a caller linked to "
-        "one may name only itself, an unlinked superuser must name one.",
+    staff_id = _staff_id(f"Who takes the rental (and, with pay, the payment). {_DEFAULT_STAFF}")
+    pay = serializers.BooleanField(default=False, help_text=_PAY_HELP)
+
+
+class RentalReturnSerializer(serializers.Serializer):
+    # Not StaffIdMixin's: a return without pay needs no staff member, whoever the caller is.
+    pay = serializers.BooleanField(default=False, help_text=_PAY_HELP)
+    staff_id = _staff_id(f'Who takes the payment, with "pay". {_DEFAULT_STAFF}')
+
+
+class PaymentCreateSerializer(StaffIdMixin, serializers.Serializer):
+    # No max_digits: 1000.00 is refused as more than the maximum, not as "too many digits".
+    amount = serializers.DecimalField(
+        max_digits=None, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_PAYMENT
     )
+    staff_id = _staff_id(f"Who takes the payment. {_DEFAULT_STAFF}")

@@ -1,4 +1,4 @@
-"""Renting and returning copies: the one place these writes happen.
+"""Renting, returning and paying: the one place these writes happen.
 
 The API, the admin and management commands all call these functions, so the rules hold
 whoever rents. Refusals are the domain exceptions below (the API maps them to 400/409);
@@ -13,14 +13,25 @@ Two rentals of one copy can never both be open: the partial unique index
 ``rental_one_open_per_inventory`` (migration 0002) guarantees it for every writer, and
 ``rental_create`` locks the copy's ``inventory`` row first so that concurrent requests queue
 and get a clean "not in stock" rather than racing to the index.
+
+Payments never take a rental past what it owes: every payment locks its rental's row first
+(``SELECT ... FOR UPDATE``; a return's UPDATE takes the same lock), then reads the balance in a
+statement of its own, which sees every payment committed before the lock was granted. Two
+simultaneous payments queue, and the second is judged against the first. A writer that skips
+the lock (plain SQL) is not held to this: no constraint can compare a row with a sum.
 """
+
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
 from customers.models import Customer, Staff
 from customers.scope import Scope
-from rentals.models import OPEN_RENTAL_CONSTRAINT, Inventory, Rental
+from rentals.models import OPEN_RENTAL_CONSTRAINT, Inventory, Payment, Rental
+
+# payment.amount is numeric(5, 2).
+MAX_PAYMENT = Decimal("999.99")
 
 
 class RentalError(Exception):
@@ -56,6 +67,17 @@ class AlreadyReturned(RentalError):
     message = "This rental has already been returned."
 
 
+class InvalidPayment(InvalidRental):
+    """The amount can't be paid at all (a 400 for ``field``), whatever the rental owes."""
+
+
+class Overpayment(RentalError):
+    code = "overpayment"
+
+    def __init__(self, amount: Decimal, balance: Decimal):
+        super().__init__(f"The payment of {amount:.2f} exceeds the rental's balance of {balance:.2f}.")
+
+
 def violated_constraint(exc: IntegrityError) -> str | None:
     """The name of the constraint or index PostgreSQL reported, if any."""
     diag = getattr(exc.__cause__, "diag", None)
@@ -81,12 +103,52 @@ def acting_staff_id(scope: Scope, staff_id: int | None) -> int:
     return staff_id
 
 
+def _check_staff(staff_id: int) -> None:
+    staff_active = Staff.objects.filter(pk=staff_id).values_list("active", flat=True).first()
+    if staff_active is None:
+        raise InvalidRental("staff_id", f"No staff member with id {staff_id}.")
+    if not staff_active:
+        raise InvalidRental("staff_id", f"Staff member {staff_id} is inactive.")
+
+
+def _balance(rental_id: int) -> Decimal:
+    return Rental.objects.filter(pk=rental_id).with_amounts().values_list("balance", flat=True).get()
+
+
+def _payment_insert(*, rental: Rental, amount: Decimal, staff_id: int) -> Payment:
+    """Store the payment at the database's now(); the caller holds the rental's row lock."""
+    payment = Payment(
+        rental_id=rental.pk,
+        customer_id=rental.customer_id,
+        staff_id=staff_id,
+        amount=amount,
+        payment_date=Now(),
+    )
+    # payment_id (the sequence) and payment_date come back from the INSERT's RETURNING.
+    payment.save(force_insert=True)
+    return payment
+
+
+def _balance_pay(*, rental: Rental, staff_id: int) -> Payment | None:
+    """Pay what the rental owes now, up to what one payment can hold; None when nothing is owed.
+
+    The caller holds the rental's row lock (or created the row in its own transaction).
+    """
+    amount = min(_balance(rental.pk), MAX_PAYMENT)
+    if amount <= 0:
+        return None
+    return _payment_insert(rental=rental, amount=amount, staff_id=staff_id)
+
+
 @transaction.atomic
 def rental_create(
-    *, scope: Scope, customer_id: int, inventory_id: int, staff_id: int | None = None
+    *, scope: Scope, customer_id: int, inventory_id: int, staff_id: int | None = None, pay: bool = False
 ) -> Rental:
     """Rent copy ``inventory_id`` to the customer now (the database's clock), taken by
     ``staff_id`` (by default the caller's own staff member).
+
+    With ``pay``, that staff member also takes what the rental owes at once (its film's rental
+    rate) in the same transaction; the rental's ``payment`` is that payment, or None.
 
     Raises ``Customer.DoesNotExist`` (also for a customer out of scope), ``InvalidRental``
     (unknown copy or staff, inactive staff, a copy of another store, a staff member the caller
@@ -94,11 +156,7 @@ def rental_create(
     """
     staff_id = acting_staff_id(scope, staff_id)
     customer = Customer.objects.in_scope(scope).only("active").get(pk=customer_id)
-    staff_active = Staff.objects.filter(pk=staff_id).values_list("active", flat=True).first()
-    if staff_active is None:
-        raise InvalidRental("staff_id", f"No staff member with id {staff_id}.")
-    if not staff_active:
-        raise InvalidRental("staff_id", f"Staff member {staff_id} is inactive.")
+    _check_staff(staff_id)
     # The lock serialises every rental of this copy: a second request waits here until the
     # first commits, then sees its open rental below. Without it both could pass the check.
     copy = Inventory.objects.select_for_update().filter(pk=inventory_id).first()
@@ -120,15 +178,27 @@ def rental_create(
         if violated_constraint(exc) == OPEN_RENTAL_CONSTRAINT:
             raise NotInStock() from exc
         raise
+    if pay:
+        # No lock needed: no other transaction can see the row before we commit.
+        rental.payment = _balance_pay(rental=rental, staff_id=staff_id)
     return rental
 
 
 @transaction.atomic
-def rental_return(*, scope: Scope, rental_id: int) -> Rental:
-    """Return the rental now; the result carries ``amount_due`` by Pagila's fee rule.
+def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: int | None = None) -> Rental:
+    """Return the rental now; the result carries ``with_amounts()``'s ``amount_due``,
+    ``amount_paid`` and ``balance``.
 
-    Raises ``Rental.DoesNotExist`` (also for a rental out of scope) or ``AlreadyReturned``.
+    With ``pay``, ``staff_id`` (by default the caller's own staff member) also takes the rest of
+    what it owes, in the same transaction; the result's ``payment`` is that payment, or None when
+    nothing was owed. Without ``pay``, ``staff_id`` is not used.
+
+    Raises ``Rental.DoesNotExist`` (also for a rental out of scope), ``AlreadyReturned`` or, with
+    ``pay``, ``InvalidRental`` on ``staff_id``.
     """
+    if pay:
+        staff_id = acting_staff_id(scope, staff_id)
+        _check_staff(staff_id)
     # Scope is checked on its own rather than joined into the UPDATE below: a join would make it
     # UPDATE ... WHERE rental_id IN (subquery), whose subquery PostgreSQL does not re-check after
     # waiting for a concurrent return's lock, so both returns could write.
@@ -141,4 +211,47 @@ def rental_return(*, scope: Scope, rental_id: int) -> Rental:
         if Rental.objects.filter(pk=rental_id).exists():
             raise AlreadyReturned()
         raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
-    return Rental.objects.with_due_date().with_film().with_amount_due().get(pk=rental_id)
+    payment = None
+    if pay:
+        customer_id = Rental.objects.filter(pk=rental_id).values_list("customer_id", flat=True).get()
+        payment = _balance_pay(rental=Rental(pk=rental_id, customer_id=customer_id), staff_id=staff_id)
+    rental = Rental.objects.with_due_date().with_film().with_amounts().get(pk=rental_id)
+    if pay:
+        rental.payment = payment
+    return rental
+
+
+def _check_amount(amount: Decimal) -> None:
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidPayment("amount", "A payment must be more than 0.00.")
+    if amount.as_tuple().exponent < -2:
+        raise InvalidPayment("amount", "A payment has at most two decimal places.")
+    if amount > MAX_PAYMENT:
+        raise InvalidPayment("amount", f"A payment is at most {MAX_PAYMENT}.")
+
+
+@transaction.atomic
+def payment_create(*, scope: Scope, rental_id: int, amount: Decimal, staff_id: int | None = None) -> Payment:
+    """Staff member ``staff_id`` (by default the caller's own) takes ``amount`` for the rental,
+    now (the database's clock).
+
+    The payment is the rental's customer's. Raises ``Rental.DoesNotExist`` (also for a rental out
+    of scope), ``InvalidPayment`` (not more than 0, more than two decimals or than
+    ``MAX_PAYMENT``), ``InvalidRental`` (a staff member unknown, inactive or one the caller may not
+    name) or ``Overpayment`` (more than the rental's balance).
+    """
+    _check_amount(amount)
+    staff_id = acting_staff_id(scope, staff_id)
+    # On its own, as in rental_return: the lock below then takes the rental row alone.
+    if not scope.every_store and not Rental.objects.in_scope(scope).filter(pk=rental_id).exists():
+        raise Rental.DoesNotExist(f"No rental with id {rental_id} in your stores.")
+    # The lock queues payments (and returns) of this rental; the balance is read after it, by a
+    # statement that sees whatever the one before us committed.
+    rental = Rental.objects.select_for_update().only("customer_id").filter(pk=rental_id).first()
+    if rental is None:
+        raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
+    _check_staff(staff_id)
+    balance = _balance(rental_id)
+    if amount > balance:
+        raise Overpayment(amount, balance)
+    return _payment_insert(rental=rental, amount=amount, staff_id=staff_id)

@@ -7,12 +7,18 @@ from rentals import views
 
 router = SimpleRouter(use_regex_path=False)
 router.register("rentals", views.RentalViewSet, basename="rental")
+router.register("payments", views.PaymentViewSet, basename="payment")
 
 urlpatterns = [
     path(
         "customers/<int:customer_id>/rentals/",
         views.CustomerRentalViewSet.as_view({"get": "list", "post": "create"}),
         name="customer-rentals",
+    ),
+    path(
+        "customers/<int:customer_id>/payments/",
+        views.CustomerPaymentViewSet.as_view({"get": "list"}),
+        name="customer-payments",
     ),
     *router.urls,
 ]

@@ -1,4 +1,4 @@
-"""Rentals: lists, renting a copy to a customer, and returning it (staff only).
+"""Rentals and payments: lists, renting a copy to a customer, returning it, paying (staff only).
 
 Writes go through ``rentals.services``; this module only parses input, maps the services'
 refusals to the contract's status codes, and reads the result back with its annotations.
@@ -15,10 +15,19 @@ from customers.models import Customer
 from customers.scope import scope_of
 from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.schema import ErrorSerializer, error_responses
-from rentals.filters import CustomerRentalFilter, RentalFilter
-from rentals.models import Rental
-from rentals.serializers import RentalCreateSerializer, RentalSerializer, ReturnedRentalSerializer
-from rentals.services import InvalidRental, RentalError, rental_create, rental_return
+from rentals.filters import CustomerPaymentFilter, CustomerRentalFilter, PaymentFilter, RentalFilter
+from rentals.models import Payment, Rental
+from rentals.serializers import (
+    PaymentCreateSerializer,
+    PaymentSerializer,
+    RentalCreateSerializer,
+    RentalPaidSerializer,
+    RentalReturnSerializer,
+    RentalSerializer,
+    ReturnedRentalPaidSerializer,
+    ReturnedRentalSerializer,
+)
+from rentals.services import InvalidRental, RentalError, payment_create, rental_create, rental_return
 
 
 class Conflict(exceptions.APIException):
@@ -37,8 +46,26 @@ def api_error(exc: RentalError) -> exceptions.APIException:
 
 
 def rentals():
-    """Rentals as the API shows them: due date, overdue flag and film, newest first."""
-    return Rental.objects.with_due_date().with_film().order_by("-rental_date", "-rental_id")
+    """Rentals as the API shows them: due date, overdue flag, film and amounts, newest first."""
+    return Rental.objects.with_due_date().with_film().with_amounts().order_by("-rental_date", "-rental_id")
+
+
+def payments():
+    """Payments as the API shows them, newest first."""
+    return Payment.objects.order_by("-payment_date", "-payment_id")
+
+
+def _location(payment: Payment) -> dict[str, str]:
+    return {"Location": reverse("payment-detail", kwargs={"payment_id": payment.payment_id})}
+
+
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Path of the new payment, e.g. `/api/v1/payments/32099/`.",
+    response=[201],
+)
 
 
 @extend_schema_view(
@@ -59,23 +86,58 @@ class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Return a rented copy",
-        description="Sets return_date to the database's now() and answers the amount due.",
-        request=None,
+        description="Sets return_date to the database's now() and answers the amount due. With "
+        '"pay": true, staff_id takes the rest of what the rental owes in the same transaction, '
+        'and the answer has "payment" (null when nothing was owed). A body is optional.',
+        request=RentalReturnSerializer,
         responses={
-            200: ReturnedRentalSerializer,
-            **error_responses(401, 404),
+            200: ReturnedRentalPaidSerializer,
+            **error_responses(400, 401, 404),
             409: OpenApiResponse(ErrorSerializer, description="Already returned (code `already_returned`)."),
         },
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_rental(self, request, rental_id: int):
+        serializer = RentalReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         try:
-            rental = rental_return(scope=self.scope, rental_id=rental_id)
+            rental = rental_return(scope=self.scope, rental_id=rental_id, **serializer.validated_data)
         except Rental.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
         except RentalError as exc:
             raise api_error(exc) from exc
-        return Response(ReturnedRentalSerializer(rental).data)
+        answer = (
+            ReturnedRentalPaidSerializer if serializer.validated_data["pay"] else ReturnedRentalSerializer
+        )
+        return Response(answer(rental).data)
+
+    @extend_schema(
+        summary="Pay for a rental",
+        description="payment_date is the database's now(); the customer is the rental's. Two "
+        "simultaneous payments can never together exceed the rental's balance.",
+        request=PaymentCreateSerializer,
+        responses={
+            201: PaymentSerializer,
+            **error_responses(400, 401, 404),
+            409: OpenApiResponse(
+                ErrorSerializer, description="More than the rental's balance (code `overpayment`)."
+            ),
+        },
+        parameters=[LOCATION],
+    )
+    @action(detail=True, methods=["post"], url_path="payments")
+    def payments(self, request, rental_id: int):
+        serializer = PaymentCreateSerializer(data=request.data, context={"scope": self.scope})
+        serializer.is_valid(raise_exception=True)
+        try:
+            payment = payment_create(scope=self.scope, rental_id=rental_id, **serializer.validated_data)
+        except Rental.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
+        except RentalError as exc:
+            raise api_error(exc) from exc
+        return Response(
+            PaymentSerializer(payment).data, status=status.HTTP_201_CREATED, headers=_location(payment)
+        )
 
 
 @extend_schema_view(
@@ -88,10 +150,12 @@ class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
         description="rental_date is the database's now(). A copy can be out on one open rental only. "
         "staff_id defaults to the caller's own staff member (a linked caller may name only itself; an "
         "unlinked superuser must name one). 400 covers missing or ill-typed fields, an unknown "
-        "inventory_id or staff_id, inactive staff, and a copy not held by one of the caller's stores.",
+        "inventory_id or staff_id, inactive staff, and a copy not held by one of the caller's stores. "
+        'With "pay": true, staff_id takes the rental rate in the same transaction and the answer '
+        'has "payment".',
         request=RentalCreateSerializer,
         responses={
-            201: RentalSerializer,
+            201: RentalPaidSerializer,
             **error_responses(400, 401, 404),
             409: OpenApiResponse(
                 ErrorSerializer,
@@ -125,8 +189,41 @@ class CustomerRentalViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewsets
             raise exceptions.NotFound() from exc
         except RentalError as exc:
             raise api_error(exc) from exc
+        pay = serializer.validated_data["pay"]
+        payment = getattr(rental, "payment", None)
         rental = self.get_queryset().get(pk=rental.pk)
+        rental.payment = payment
         location = reverse("rental-detail", kwargs={"rental_id": rental.pk})
-        return Response(
-            RentalSerializer(rental).data, status=status.HTTP_201_CREATED, headers={"Location": location}
-        )
+        answer = RentalPaidSerializer if pay else RentalSerializer
+        return Response(answer(rental).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List payments, newest first",
+        responses={200: PaymentSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="A payment", responses={200: PaymentSerializer, **error_responses(401, 404)}
+    ),
+)
+class PaymentViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = payments()
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
+    # payment_id alone names a row: one sequence numbers every partition's payments.
+    lookup_field = "payment_id"
+    lookup_url_kwarg = "payment_id"
+    lookup_value_converter = "int"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A customer's payments, newest first",
+        responses={200: PaymentSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+)
+class CustomerPaymentViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = payments()
+    serializer_class = PaymentSerializer
+    filterset_class = CustomerPaymentFilter

@@ -1,8 +1,43 @@
 """GET /api/v1/customers/{customer_id}/: the customer with address and open rental count."""
 
+from decimal import Decimal
+
 import pytest
+from django.db import connection
+
+from pagila_site.testsupport.rentals import pagila_fee
 
 pytestmark = pytest.mark.django_db
+
+
+def _balance_of_returned_rentals(customer_id: int) -> Decimal:
+    """What the customer's rentals owe by the contract's fee rule, minus their payments.
+
+    Computed here from plain SQL rows, not by the querysets under test. Pagila ships its own
+    ``get_customer_balance()``, but it cannot be run on PostgreSQL (it calls MySQL's ``IF()``),
+    and it would differ anyway: it charges every day past the due date, not whole days, takes
+    payments by the customer's id rather than the rental's, and counts only rows dated before a
+    given moment.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.rental_date, r.return_date, f.rental_duration, f.rental_rate, f.replacement_cost, "
+            "  (SELECT coalesce(sum(amount), 0) FROM payment p WHERE p.rental_id = r.rental_id) "
+            "FROM rental r JOIN inventory USING (inventory_id) JOIN film f USING (film_id) "
+            "WHERE r.customer_id = %s",
+            [customer_id],
+        )
+        rows = cursor.fetchall()
+    assert all(returned is not None for _rented, returned, *_rest in rows)
+    return sum(
+        pagila_fee(
+            {"rental_duration": duration, "rental_rate": rate, "replacement_cost": replacement},
+            rented,
+            returned,
+        )
+        - paid
+        for rented, returned, duration, rate, replacement, paid in rows
+    )
 
 
 def test_it_shows_the_customer_with_address_and_open_rentals(auth_client):
@@ -25,7 +60,25 @@ def test_it_shows_the_customer_with_address_and_open_rentals(auth_client):
             "phone": "28303384290",
         },
         "open_rentals": 0,
+        "balance": f"{_balance_of_returned_rentals(1):.2f}",
     }
+
+
+def test_it_shows_what_a_customers_returned_rentals_still_owe(auth_client):
+    # Customer 1's 32 rentals, all returned: rental 1476, kept past twice its duration, owes its
+    # replacement cost too (22.98, paid 9.99), and three others were overpaid by 1.00 each.
+    assert _balance_of_returned_rentals(1) == Decimal("9.99")
+    assert auth_client.get("/api/v1/customers/1/").json()["balance"] == "9.99"
+
+
+def test_it_lowers_the_balance_by_a_payment(auth_client):
+    before = Decimal(auth_client.get("/api/v1/customers/1/").json()["balance"])
+    # Customer 1's rental 1476 still owes 12.99.
+    response = auth_client.post(
+        "/api/v1/rentals/1476/payments/", {"amount": "1.00", "staff_id": 1}, format="json"
+    )
+    assert response.status_code == 201
+    assert Decimal(auth_client.get("/api/v1/customers/1/").json()["balance"]) == before - Decimal("1.00")
 
 
 def test_it_counts_only_the_open_rentals(auth_client):
@@ -44,7 +97,7 @@ def test_it_shows_an_inactive_customer_as_inactive(auth_client):
 
 def test_it_shows_the_customer_in_one_query_after_authentication(auth_client, django_assert_num_queries):
     auth_client.get("/api/v1/customers/75/")  # the first request also records the token's last use
-    with django_assert_num_queries(2):  # token, customer with address and count
+    with django_assert_num_queries(2):  # token, customer with address, count and balance
         auth_client.get("/api/v1/customers/75/")
 
 

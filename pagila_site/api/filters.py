@@ -1,13 +1,17 @@
 """Filter pieces every app's ``filters.py`` shares: the ``FilterSet`` base, PostgreSQL's integer
-range, Pagila ids, the strict boolean, and the backend that applies a viewset's ``FilterSet`` to
-its list only.
+range, Pagila ids, the strict boolean, ISO 8601 dates or date-times, and the backend that applies
+a viewset's ``FilterSet`` to its list only.
 
 The contract makes a malformed filter value a 400 naming the parameter, never "no filter", so
 each of these validates what it reads instead of ignoring it.
 """
 
+from datetime import UTC, datetime, time
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
@@ -68,6 +72,42 @@ class StrictBooleanFilter(filters.BooleanFilter):
         # The rest_framework BooleanFilter's widget maps unknown values to None ("no filter").
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
+
+
+class IsoDateTimeField(forms.Field):
+    """An ISO 8601 date-time (``2022-05-01T10:00:00Z``) or date (its midnight); no offset: UTC.
+
+    Django's ``DateTimeField`` would also read ``05/01/2022``, which means the first of May to
+    some and the fifth of January to others.
+    """
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            moment = parse_datetime(value)
+            if moment is None and (day := parse_date(value)) is not None:
+                moment = datetime.combine(day, time())
+        except ValueError:  # well formed but not a real date, like 2022-02-30
+            moment = None
+        if moment is None:
+            raise ValidationError("Enter an ISO 8601 date or date-time.", code="invalid")
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, timezone.get_current_timezone())
+            # In UTC: PostgreSQL refuses offsets beyond 15:59, which Python allows up to 23:59.
+            return moment.astimezone(UTC)
+        except OverflowError:  # within a day of year 1 or 9999, out of range in UTC
+            raise ValidationError("Enter an ISO 8601 date or date-time.", code="invalid") from None
+
+
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+)
+class IsoDateTimeFilter(filters.Filter):
+    """A bound on a timestamp column: pass ``lookup_expr`` (``gte`` for "since", ``lt`` for "until")."""
+
+    field_class = IsoDateTimeField
 
 
 class ListFilterBackend(filters.DjangoFilterBackend):

@@ -25,6 +25,7 @@ def _operations(schema):
 def test_it_documents_401_and_429_with_retry_after_wherever_tokens_are_checked(schema):
     checked = [(p, m, o) for p, m, o in _operations(schema) if not p.startswith("/api/v1/ai/")]
     assert ("/api/v1/me/", "get") in {(p, m) for p, m, _ in checked}
+    assert ("/api/v1/payments/", "get") in {(p, m) for p, m, _ in checked}
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     retry_after = {"schema": {"type": "integer"}, "description": "Seconds until the lock-out ends."}
     for path, method, operation in checked:

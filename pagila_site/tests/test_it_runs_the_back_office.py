@@ -1,13 +1,16 @@
 """The staff back office: who gets in, the dashboard, actions, and rentals through the service."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 
+from customers.scope import EVERY_STORE
 from films.models import Film
 from pagila_site.models import ApiToken, token_digest
 from rentals.models import Rental
+from rentals.services import payment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +147,20 @@ def test_payments_are_listed_read_only(superuser_client):
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
     assert superuser_client.get("/admin/rentals/paymentledgerentry/add/").status_code == 403
+
+
+def test_payments_of_today_are_in_the_ledger(superuser_client):
+    # Dated now, so stored in payment_default (rentals migration 0005), not a Pagila month.
+    payment = payment_create(scope=EVERY_STORE, rental_id=1476, amount=Decimal("1.00"), staff_id=1)
+    response = superuser_client.get("/admin/rentals/paymentledgerentry/?customer_id=1")
+    assert response.context["cl"].result_count == 33
+    assert response.context["cl"].result_list[0].payment_id == payment.payment_id
+    assert (
+        superuser_client.get(f"/admin/rentals/paymentledgerentry/{payment.payment_id}/change/").status_code
+        == 200
+    )
+    # The date hierarchy reaches this year, past Pagila's months.
+    year = superuser_client.get(
+        f"/admin/rentals/paymentledgerentry/?payment_date__year={payment.payment_date.year}"
+    )
+    assert year.context["cl"].result_count == 1

@@ -13,6 +13,10 @@ OPERATIONS = {
     "/api/v1/rentals/": {"get"},
     "/api/v1/rentals/{rental_id}/": {"get"},
     "/api/v1/rentals/{rental_id}/return/": {"post"},
+    "/api/v1/rentals/{rental_id}/payments/": {"post"},
+    "/api/v1/customers/{customer_id}/payments/": {"get"},
+    "/api/v1/payments/": {"get"},
+    "/api/v1/payments/{payment_id}/": {"get"},
     "/api/v1/subscriptions/{subscription_id}/": {"get", "patch", "delete"},
 }
 FILTERS = {
@@ -24,6 +28,12 @@ FILTERS = {
         "inventory_id": "integer",
         "film_id": "integer",
     },
+    "/api/v1/payments/": {
+        "customer_id": "integer",
+        "rental_id": "integer",
+        "staff_id": "integer",
+    },
+    "/api/v1/customers/{customer_id}/payments/": {"rental_id": "integer", "staff_id": "integer"},
 }
 RENTAL_FIELDS = {
     "rental_id",
@@ -35,7 +45,11 @@ RENTAL_FIELDS = {
     "inventory_id",
     "staff_id",
     "film",
+    "amount_due",
+    "amount_paid",
+    "balance",
 }
+PAYMENT_FIELDS = {"payment_id", "rental_id", "customer_id", "staff_id", "amount", "payment_date"}
 CUSTOMER_FIELDS = {"customer_id", "first_name", "last_name", "email", "active", "store_id", "create_date"}
 SUBSCRIPTION_FIELDS = {"id", "customer_id", "plan_name", "start_date", "end_date"}
 
@@ -63,7 +77,9 @@ def test_it_documents_exactly_the_operations(schema):
     documented = {
         path: set(operations) - {"parameters"}
         for path, operations in schema["paths"].items()
-        if path.startswith(("/api/v1/customers", "/api/v1/rentals", "/api/v1/subscriptions"))
+        if path.startswith(
+            ("/api/v1/customers", "/api/v1/rentals", "/api/v1/subscriptions", "/api/v1/payments")
+        )
     }
     assert documented == OPERATIONS
 
@@ -107,9 +123,12 @@ def test_it_documents_the_rental_object(schema):
 def test_it_documents_renting(schema):
     operation = schema["paths"]["/api/v1/customers/{customer_id}/rentals/"]["post"]
     request = _component(schema, operation["requestBody"]["content"]["application/json"]["schema"])
-    assert set(request["properties"]) == {"inventory_id", "staff_id"}
+    assert set(request["properties"]) == {"inventory_id", "staff_id", "pay"}
     # staff_id defaults to the caller's own staff member.
     assert set(request["required"]) == {"inventory_id"}
+    rented = _body(schema, "/api/v1/customers/{customer_id}/rentals/", "post", "201")
+    assert set(rented["properties"]) == RENTAL_FIELDS | {"payment"}
+    assert set(rented["required"]) == RENTAL_FIELDS
     assert {"201", "400", "404", "409"} <= set(operation["responses"])
     assert "Location" in operation["responses"]["201"]["headers"]
     conflict = _body(schema, "/api/v1/customers/{customer_id}/rentals/", "post", "409")
@@ -120,16 +139,49 @@ def test_it_documents_renting(schema):
 
 def test_it_documents_returning(schema):
     operation = schema["paths"]["/api/v1/rentals/{rental_id}/return/"]["post"]
-    assert "requestBody" not in operation
-    assert {"200", "404", "409"} <= set(operation["responses"])
+    request = _component(schema, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert set(request["properties"]) == {"pay", "staff_id"}
+    assert "required" not in request  # a return needs no body
+    assert {"200", "400", "404", "409"} <= set(operation["responses"])
     returned = _body(schema, "/api/v1/rentals/{rental_id}/return/", "post", "200")
-    assert set(returned["properties"]) == RENTAL_FIELDS | {"amount_due"}
+    assert set(returned["properties"]) == RENTAL_FIELDS | {"payment"}
     assert returned["properties"]["amount_due"]["type"] == "string"
+    assert "nullable" not in returned["properties"]["amount_due"]
+    assert returned["properties"]["payment"]["nullable"] is True
+
+
+def test_it_documents_money_as_strings(schema):
+    rental = _body(schema, "/api/v1/rentals/{rental_id}/", "get", "200")
+    for field in ("amount_due", "amount_paid", "balance"):
+        assert rental["properties"][field]["type"] == "string", field
+    assert rental["properties"]["amount_due"]["nullable"] is True
+
+
+def test_it_documents_paying(schema):
+    operation = schema["paths"]["/api/v1/rentals/{rental_id}/payments/"]["post"]
+    assert operation["tags"] == ["payments"]
+    request = _component(schema, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert set(request["properties"]) == {"amount", "staff_id"}
+    assert {"201", "400", "404", "409"} <= set(operation["responses"])
+    assert "overpayment" in operation["responses"]["409"]["description"]
+    assert "Location" in operation["responses"]["201"]["headers"]
+    payment = _body(schema, "/api/v1/rentals/{rental_id}/payments/", "post", "201")
+    assert set(payment["properties"]) == PAYMENT_FIELDS
+
+
+@pytest.mark.parametrize("path", ["/api/v1/payments/", "/api/v1/customers/{customer_id}/payments/"])
+def test_it_documents_the_payment_lists(schema, path):
+    operation = schema["paths"][path]["get"]
+    assert operation["tags"] == ["payments"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+    for bound in ("since", "until"):
+        assert {alternative["format"] for alternative in parameters[bound]["anyOf"]} == {"date", "date-time"}
 
 
 def test_it_documents_the_customer_objects(schema):
     detail = _body(schema, "/api/v1/customers/{customer_id}/", "get", "200")
-    assert set(detail["properties"]) == CUSTOMER_FIELDS | {"address", "open_rentals"}
+    assert set(detail["properties"]) == CUSTOMER_FIELDS | {"address", "open_rentals", "balance"}
+    assert detail["properties"]["balance"]["type"] == "string"
     address = _component(schema, detail["properties"]["address"])
     assert set(address["properties"]) == {"address", "district", "city", "country", "postal_code", "phone"}
 

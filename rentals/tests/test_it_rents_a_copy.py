@@ -33,6 +33,10 @@ def test_it_rents_an_in_stock_copy_now_by_the_database_clock(auth_client, copy_i
         "inventory_id": copy_in_stock,
         "staff_id": 2,
         "film": {"film_id": film["film_id"], "title": film["title"]},
+        "amount_due": None,
+        "amount_paid": "0.00",
+        # Owed were it returned now: its rate.
+        "balance": f"{film['rental_rate']:.2f}",
     }
 
 

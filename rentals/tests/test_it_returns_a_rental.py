@@ -7,20 +7,12 @@ import pytest
 from django.utils.dateparse import parse_datetime
 
 from pagila_site.testsupport.data import db_clock, film_of, sql_one
-from pagila_site.testsupport.rentals import rent
+from pagila_site.testsupport.rentals import amount_paid, pagila_fee, rent
 
 pytestmark = pytest.mark.django_db
 
 # One of Pagila's 183 open rentals: ACE GOLDFINGER (copy 9), rented 2022-02-14 15:16:03 UTC.
 OLD_OPEN_RENTAL = 13421
-
-
-def pagila_fee(film: dict, rental_date, return_date) -> str:
-    """Pagila's fee rule, from the contract, in plain Decimal and datetime arithmetic."""
-    duration = timedelta(days=film["rental_duration"])
-    days_late = max(0, (return_date - (rental_date + duration)) // timedelta(days=1))
-    lost = film["replacement_cost"] if return_date - rental_date > 2 * duration else Decimal("0")
-    return f"{film['rental_rate'] + days_late + lost:.2f}"
 
 
 def _open_rental(inventory_id: int, rented_ago: timedelta) -> int:
@@ -58,7 +50,10 @@ def test_it_returns_an_old_open_rental_with_its_late_fees_and_replacement_cost(a
         "inventory_id": 9,
         "staff_id": body["staff_id"],
         "film": {"film_id": 2, "title": "ACE GOLDFINGER"},
-        "amount_due": pagila_fee(film, rental_date, return_date),
+        "amount_due": f"{pagila_fee(film, rental_date, return_date):.2f}",
+        # Pagila's own payment of this rental, taken when it was rented in 2022.
+        "amount_paid": f"{amount_paid(OLD_OPEN_RENTAL):.2f}",
+        "balance": f"{pagila_fee(film, rental_date, return_date) - amount_paid(OLD_OPEN_RENTAL):.2f}",
     }
     # Years late: the rate, a dollar a day since 2022-02-17, and the replacement cost.
     days_late = (return_date - parse_datetime("2022-02-17T15:16:03Z")).days

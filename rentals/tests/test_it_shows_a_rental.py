@@ -1,14 +1,26 @@
 """GET /api/v1/rentals/{rental_id}/: the rental object, due date and overdue flag from SQL."""
 
+from decimal import Decimal
+
 import pytest
+from django.utils.dateparse import parse_datetime
+
+from pagila_site.testsupport.data import db_clock, film_of
+from pagila_site.testsupport.rentals import pagila_fee
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_shows_an_open_overdue_rental(auth_client):
+    before = db_clock()
     response = auth_client.get("/api/v1/rentals/13421/")
+    after = db_clock()
     assert response.status_code == 200
-    assert response.json() == {
+    # Owed were it returned now: the fee may step up by a dollar between the two clock readings.
+    owed = {pagila_fee(film_of(9), parse_datetime("2022-02-14T15:16:03Z"), now) for now in (before, after)}
+    body = response.json()
+    assert Decimal(body["balance"]) + Decimal("4.99") in owed  # Pagila's payment 31947
+    assert body == {
         "rental_id": 13421,
         "rental_date": "2022-02-14T15:16:03Z",
         "return_date": None,
@@ -18,6 +30,9 @@ def test_it_shows_an_open_overdue_rental(auth_client):
         "inventory_id": 9,
         "staff_id": 1,
         "film": {"film_id": 2, "title": "ACE GOLDFINGER"},
+        "amount_due": None,
+        "amount_paid": "4.99",
+        "balance": body["balance"],
     }
 
 
@@ -34,6 +49,10 @@ def test_it_shows_a_returned_rental_as_not_overdue(auth_client):
         "inventory_id": 367,
         "staff_id": 1,
         "film": {"film_id": 80, "title": "BLANKET BEVERLY"},
+        # Two days out, on time: the rate, which Pagila's payment 16940 paid in full.
+        "amount_due": "2.99",
+        "amount_paid": "2.99",
+        "balance": "0.00",
     }
 
 

@@ -1,0 +1,23 @@
+"""Every payment list costs the same number of queries whatever the page size."""
+
+import pytest
+
+from pagila_site.testsupport.queries import queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # token, count, page
+        ("/api/v1/payments/?since=2022-05-01", 3),
+        # token, customer, count, page
+        ("/api/v1/customers/75/payments/", 4),
+    ],
+)
+def test_it_lists_a_page_of_one_or_a_hundred_payments_in_the_same_queries(auth_client, url, expected):
+    auth_client.get(url)  # the first request also records the token's last use
+    separator = "&" if "?" in url else "?"
+    assert queries(auth_client, f"{url}{separator}page_size=1") == expected
+    assert queries(auth_client, f"{url}{separator}page_size=100") == expected

@@ -4,7 +4,7 @@ Maps ``inventory``, ``rental`` and the partitioned ``payment`` table (primary ke
 ``(payment_date, payment_id)``; rows live in Pagila's monthly ``payment_p2022_*`` partitions,
 later ones in ``payment_default``). What we add to Pagila's schema: the partial unique index
 behind ``Rental.Meta.constraints`` (migration ``0002``), at most one open rental per copy; and
-a partition for payments of any date, with keys and indexes on ``payment`` itself (``0005``).
+a partition for payments of any date, with keys and indexes on ``payment`` itself (``0006``).
 """
 
 from decimal import Decimal

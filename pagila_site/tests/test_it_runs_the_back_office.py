@@ -150,7 +150,7 @@ def test_payments_are_listed_read_only(superuser_client):
 
 
 def test_payments_of_today_are_in_the_ledger(superuser_client):
-    # Dated now, so stored in payment_default (rentals migration 0005), not a Pagila month.
+    # Dated now, so stored in payment_default (rentals migration 0006), not a Pagila month.
     payment = payment_create(scope=EVERY_STORE, rental_id=1476, amount=Decimal("1.00"), staff_id=1)
     response = superuser_client.get("/admin/rentals/paymentledgerentry/?customer_id=1")
     assert response.context["cl"].result_count == 33

@@ -1,4 +1,4 @@
-"""Payments of any date are stored (migration 0005), with Pagila's keys, and the migration reverses
+"""Payments of any date are stored (migration 0006), with Pagila's keys, and the migration reverses
 to Pagila's own schema."""
 
 import re
@@ -127,7 +127,7 @@ def test_it_reverses_to_pagilas_own_keys_and_indexes():
         node for node in MigrationExecutor(connection).loader.graph.leaf_nodes() if node[0] == "rentals"
     )
     sql_one("SELECT payment_partition_create('2030-05-01')")  # empty: dropped on the way back
-    _migrate(("rentals", "0004_film_copies_notifications"))
+    _migrate(("rentals", "0005_rental_customer_newest_first"))
     assert _schema_of_payment_tables() == _pagila_schema_of_payment_tables()
     assert sql_one("SELECT to_regclass('payment_default'), to_regclass('payment_p2030_05')") == (None, None)
     _migrate(leaf)
@@ -137,4 +137,4 @@ def test_it_reverses_to_pagilas_own_keys_and_indexes():
 def test_it_refuses_to_reverse_while_payments_lie_outside_pagilas_months():
     _insert_payment("now")
     with pytest.raises(ProgrammingError, match="archive them before reversing"), transaction.atomic():
-        _migrate(("rentals", "0004_film_copies_notifications"))
+        _migrate(("rentals", "0005_rental_customer_newest_first"))

@@ -123,7 +123,7 @@ def _foreign_key(column: str, table: str) -> migrations.RunSQL:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rentals", "0004_film_copies_notifications"),
+        ("rentals", "0005_rental_customer_newest_first"),
     ]
 
     operations = [

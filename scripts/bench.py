@@ -8,7 +8,8 @@ writes touches the development data. The server is ``scripts/serve`` with make r
   page, a film's detail (anonymous), a customer's rentals and a rental's detail (with the
   development token), each with wrk (32 connections, 10 s after a 3 s warm-up): req/s, p50,
   p99, non-2xx, the server workers' CPU per request and how busy the whole machine was;
-- rental create + return cycles per second through the API (8 wrk connections);
+- rental create + return cycles per second through the API (8 wrk connections), and the
+  counter's cycle: the same with ``"pay": true`` on both, so each also stores two payments;
 - 50 concurrent AI streams from a slow fake upstream: time to first byte, and the films
   list's p99 while they run; resident memory per worker after all of it;
 - with the cache on: the three catalogue pages again (cache hits);
@@ -280,8 +281,10 @@ def pgbench(statements: list[str], database: str, seconds: int) -> dict:
 # --- rentals ------------------------------------------------------------------------------------
 
 
-def rental_cycles(server: Server, seconds: int, clients: int = 8) -> dict:
-    """Each of ``clients`` wrk connections rents its own copy, then returns it, in a loop.
+def rental_cycles(server: Server, seconds: int, clients: int = 8, *, pay: bool = False) -> dict:
+    """Each of ``clients`` wrk connections rents its own copy, then returns it, in a loop; with
+    ``pay``, both requests say ``"pay": true`` (the counter's cycle: rent and pay the rate, return
+    and pay any late fee).
 
     wrk drives it (scripts/bench_rental_cycle.lua) so that the load generator costs little CPU
     on this shared 2-core machine; a Python client would compete with the server for it.
@@ -299,7 +302,7 @@ def rental_cycles(server: Server, seconds: int, clients: int = 8) -> dict:
     connection.close()
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
     with script:
-        script.write(f"INVENTORY = {{{', '.join(map(str, copies))}}}\n")
+        script.write(f"INVENTORY = {{{', '.join(map(str, copies))}}}\nPAY = {'true' if pay else 'false'}\n")
         script.write((ROOT / "scripts" / "bench_rental_cycle.lua").read_text())
     cpu = server.cpu_seconds()
     out = subprocess.run(
@@ -416,6 +419,7 @@ def report(results: dict) -> str:
     for name, target in CACHED_TARGETS.items():
         lines.append(_row(name, results["cached"][name], target))
     rentals = results["rentals"]
+    counter = results["counter"]
     ai = results["ai"]
     rss = results["rss_mb_per_worker"]
     met = rentals["cycles_per_s"] >= TARGETS["rental cycles/s"] and rentals["failures"] == 0
@@ -426,6 +430,10 @@ def report(results: dict) -> str:
         f"p99 {rentals['p99_ms']:.1f} ms per request, server CPU "
         f"{rentals['server_cpu_ms_per_cycle']:.2f} ms per cycle); target ≥{TARGETS['rental cycles/s']}/s: "
         f"{'met' if met else 'NOT met'}",
+        f'- counter cycles, rent and return each with "pay": true (8 connections): '
+        f"{counter['cycles_per_s']}/s ({counter['cycles']} cycles, {counter['failures']} failed requests, "
+        f"p99 {counter['p99_ms']:.1f} ms per request, server CPU {counter['server_cpu_ms_per_cycle']:.2f} ms "
+        f"per cycle)",
         f"- {ai['streams']} concurrent AI streams (20 tokens, 100 ms apart): {ai['ok']} answered 200; "
         f"time to first token p50 {ai['ttfb_p50_ms']} ms, max {ai['ttfb_max_ms']} ms; longest stream "
         f"{ai['stream_total_max_s']} s; films list meanwhile: {ai['films_rps_during']:.0f} req/s, "
@@ -473,6 +481,9 @@ def main() -> int:
             log(f"rental cycles: warm-up, then {DURATION} s")
             rental_cycles(server, 3)
             results["rentals"] = rental_cycles(server, DURATION)
+            log(f"counter cycles (paying): warm-up, then {DURATION} s")
+            rental_cycles(server, 3, pay=True)
+            results["counter"] = rental_cycles(server, DURATION, pay=True)
             log("50 AI streams")
             results["ai"] = ai_streams(server, fake)
             results["rss_mb_per_worker"] = server.rss_mb()

@@ -1,5 +1,6 @@
--- make bench: rental create + return cycles (see scripts/bench.py, which prepends INVENTORY = {...}).
--- Each wrk thread (one connection) rents its own copy, then returns it, over and over.
+-- make bench: rental create + return cycles (see scripts/bench.py, which prepends INVENTORY = {...}
+-- and PAY = true|false). Each wrk thread (one connection) rents its own copy, then returns it, over
+-- and over; with PAY, both say "pay": true, as the counter does.
 local counter = 0
 local threads = {}
 
@@ -16,13 +17,15 @@ end
 
 local headers = {["Authorization"] = "Bearer dvd_admin", ["Content-Type"] = "application/json"}
 
+local pay = PAY and ', "pay": true' or ''
+
 function request()
   if pending then
     local path = "/api/v1/rentals/" .. pending .. "/return/"
-    return wrk.format("POST", path, headers, "")
+    return wrk.format("POST", path, headers, '{"staff_id": 1' .. pay .. '}')
   end
   return wrk.format("POST", "/api/v1/customers/1/rentals/", headers,
-    '{"inventory_id": ' .. inventory .. ', "staff_id": 1}')
+    '{"inventory_id": ' .. inventory .. ', "staff_id": 1' .. pay .. '}')
 end
 
 function response(status, hdrs, body)

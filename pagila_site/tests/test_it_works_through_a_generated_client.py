@@ -2,9 +2,10 @@
 
 openapi-python-client generates a Python client from the schema a live server serves (uvicorn on
 a private clone of the template, as ``make run`` serves it), and a till's day goes through that
-client alone: find a film, rent a copy, read the rental, return it. Generation needs no network
-beyond the server (the generator is installed with the development requirements) and no other
-tool: its post-hooks, which would run ruff over the generated code, are switched off.
+client alone: find a film, rent a copy, read the rental, return it, and pay what it owes.
+Generation needs no network beyond the server (the generator is installed with the development
+requirements) and no other tool: its post-hooks, which would run ruff over the generated code,
+are switched off.
 """
 
 import importlib
@@ -77,8 +78,9 @@ def _parsed(response, status: int = 200):
 def test_it_rents_and_returns_a_copy_through_the_generated_client(client):
     # Imported as a user of the client would: each tag's operations are a module of its own.
     from pagila_client.api.films import films_list
+    from pagila_client.api.payments import payments_list, rentals_payments_create
     from pagila_client.api.rentals import customers_rentals_create, rentals_retrieve, rentals_return_create
-    from pagila_client.models import RentalCreate
+    from pagila_client.models import PaymentCreate, RentalCreate, RentalReturn
 
     films = _parsed(films_list.sync_detailed(client=client, title="ACADEMY DINOSAUR"))
     assert [(film.film_id, film.title) for film in films.results] == [(FILM_ID, "ACADEMY DINOSAUR")]
@@ -94,8 +96,21 @@ def test_it_rents_and_returns_a_copy_through_the_generated_client(client):
     read = _parsed(rentals_retrieve.sync_detailed(rental_id=rental.rental_id, client=client))
     assert read.to_dict() == rental.to_dict()
 
-    returned = _parsed(rentals_return_create.sync_detailed(rental_id=rental.rental_id, client=client))
+    returned = _parsed(
+        rentals_return_create.sync_detailed(rental_id=rental.rental_id, client=client, body=RentalReturn())
+    )
     assert returned.rental_id == rental.rental_id
     assert returned.return_date is not None
-    # Returned at once: the rental rate and nothing more.
+    # Returned at once: the rental rate and nothing more, not paid yet.
     assert returned.amount_due == film.rental_rate
+    assert returned.balance == film.rental_rate
+
+    body = PaymentCreate(amount=returned.balance, staff_id=1)
+    paid = rentals_payments_create.sync_detailed(rental_id=rental.rental_id, client=client, body=body)
+    payment = _parsed(paid, 201)
+    assert paid.headers["Location"] == f"/api/v1/payments/{payment.payment_id}/"
+    assert (payment.rental_id, payment.customer_id, payment.amount) == (rental.rental_id, 1, film.rental_rate)
+    payments = _parsed(payments_list.sync_detailed(client=client, rental_id=rental.rental_id))
+    assert [p.payment_id for p in payments.results] == [payment.payment_id]
+    settled = _parsed(rentals_retrieve.sync_detailed(rental_id=rental.rental_id, client=client))
+    assert (settled.amount_paid, settled.balance) == (film.rental_rate, "0.00")

@@ -94,7 +94,7 @@ class StoreAdmin(InScopeAdmin, admin.ModelAdmin):
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(InScopeAdmin, admin.ModelAdmin):
     list_display = ["address", "district", "city", "postal_code", "phone"]
     list_select_related = ["city"]
     search_fields = ["address", "district", "postal_code", "phone"]

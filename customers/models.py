@@ -47,6 +47,25 @@ class City(models.Model):
         return self.city
 
 
+class AddressQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Addresses of customers and stores in ``scope``, and those nothing uses yet (one just
+        added for a new customer); not another store's customers' or staff members' homes."""
+        if scope.every_store:
+            return self
+        stores = scope.store_ids
+        used = (
+            models.Exists(Customer.objects.filter(address=models.OuterRef("pk")))
+            | models.Exists(Store.objects.filter(address=models.OuterRef("pk")))
+            | models.Exists(Staff.objects.filter(address=models.OuterRef("pk")))
+        )
+        return self.filter(
+            models.Exists(Customer.objects.filter(address=models.OuterRef("pk"), store_id__in=stores))
+            | models.Exists(Store.objects.filter(address=models.OuterRef("pk"), store_id__in=stores))
+            | ~used
+        )
+
+
 class Address(models.Model):
     address_id = models.AutoField(primary_key=True)
     address = models.TextField()
@@ -56,6 +75,8 @@ class Address(models.Model):
     postal_code = models.TextField(null=True, blank=True)
     phone = models.TextField()
     last_update = models.DateTimeField(db_default=Now())
+
+    objects = AddressQuerySet.as_manager()
 
     class Meta:
         managed = False

@@ -55,9 +55,10 @@ def staff_account_set(*, username: str, staff_id: int, password: str | None = No
     """Create or update ``username`` as the active back-office account of staff member
     ``staff_id``, in the Clerk group; returns ``(user, created)``.
 
-    Without ``password`` a new user gets an unusable one (it signs in with a token, or a
-    superuser sets one later) and an existing user keeps theirs. Raises ``StaffAccountError``
-    for an unknown staff member or one already linked to another user.
+    Without ``password`` (or with an empty one) the user's password becomes unusable, as the
+    contract says: the account signs in with a token until a superuser sets one (an old password
+    of a re-linked user must not open another member's desk). Raises ``StaffAccountError`` for an
+    unknown staff member or one already linked to another user.
     """
     staff = Staff.objects.filter(pk=staff_id).first()
     if staff is None:
@@ -71,7 +72,7 @@ def staff_account_set(*, username: str, staff_id: int, password: str | None = No
     user.is_staff = True
     if password:
         user.set_password(password)
-    elif created:
+    else:
         user.set_unusable_password()
     user.save()
     StaffAccount.objects.update_or_create(user=user, defaults={"staff": staff})

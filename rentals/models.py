@@ -214,14 +214,17 @@ class Rental(models.Model):
 
 class PaymentQuerySet(models.QuerySet):
     def in_scope(self, scope):
-        """Payments of a rental in ``scope`` (``RentalQuerySet.in_scope``): of a copy held by one of
-        its stores, or of a customer in it. The rental's customer counts, not ``payment.customer_id``
-        (five of Pagila's payments name another customer than their rental's)."""
+        """Payments of a rental in ``scope`` (``RentalQuerySet.in_scope``: of a copy held by one of
+        its stores, or of a customer in it), and every payment of a customer in scope, who is seen
+        whole. Both customers count because five of Pagila's payments name another customer than
+        their rental's: each is then in the scope of both."""
         if scope.every_store:
             return self
         stores = scope.store_ids
         return self.filter(
-            Q(rental__inventory__store_id__in=stores) | Q(rental__customer__store_id__in=stores)
+            Q(rental__inventory__store_id__in=stores)
+            | Q(rental__customer__store_id__in=stores)
+            | Q(customer__store_id__in=stores)
         )
 
 

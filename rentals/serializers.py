@@ -53,7 +53,9 @@ class ReturnedRentalSerializer(RentalSerializer):
 class PaymentSerializer(serializers.Serializer):
     payment_id = serializers.IntegerField()
     rental_id = serializers.IntegerField()
-    customer_id = serializers.IntegerField(help_text="The rental's customer.")
+    customer_id = serializers.IntegerField(
+        help_text="Whose payment it is: the rental's customer (a few of Pagila's own name another)."
+    )
     staff_id = serializers.IntegerField(help_text="The staff member who took the payment.")
     amount = serializers.DecimalField(max_digits=5, decimal_places=2)
     payment_date = serializers.DateTimeField()

@@ -196,14 +196,17 @@ def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: 
     Raises ``Rental.DoesNotExist`` (also for a rental out of scope), ``AlreadyReturned`` or, with
     ``pay``, ``InvalidRental`` on ``staff_id``.
     """
-    if pay:
-        staff_id = acting_staff_id(scope, staff_id)
-        _check_staff(staff_id)
     # Scope is checked on its own rather than joined into the UPDATE below: a join would make it
     # UPDATE ... WHERE rental_id IN (subquery), whose subquery PostgreSQL does not re-check after
-    # waiting for a concurrent return's lock, so both returns could write.
-    if not scope.every_store and not Rental.objects.in_scope(scope).filter(pk=rental_id).exists():
+    # waiting for a concurrent return's lock, so both returns could write. Checked first, so an
+    # unknown rental is DoesNotExist (404) whatever staff_id says.
+    if (not scope.every_store or pay) and not Rental.objects.in_scope(scope).filter(pk=rental_id).exists():
         raise Rental.DoesNotExist(f"No rental with id {rental_id} in your stores.")
+    if pay or staff_id is not None:
+        # Named without paying, it takes nothing, but it is still checked: a linked caller may
+        # name only itself, and an unknown or inactive staff member is an error wherever it is.
+        staff_id = acting_staff_id(scope, staff_id)
+        _check_staff(staff_id)
     # Only an open rental is updated. The UPDATE locks the row, and PostgreSQL checks the
     # condition again once a lock it waited for is released, so the second of two simultaneous
     # returns updates nothing instead of overwriting the first's return_date.
@@ -240,9 +243,8 @@ def payment_create(*, scope: Scope, rental_id: int, amount: Decimal, staff_id: i
     ``MAX_PAYMENT``), ``InvalidRental`` (a staff member unknown, inactive or one the caller may not
     name) or ``Overpayment`` (more than the rental's balance).
     """
-    _check_amount(amount)
-    staff_id = acting_staff_id(scope, staff_id)
-    # On its own, as in rental_return: the lock below then takes the rental row alone.
+    # On its own, as in rental_return: the lock below then takes the rental row alone. First, so an
+    # unknown rental is DoesNotExist (404) whatever the amount or staff_id say.
     if not scope.every_store and not Rental.objects.in_scope(scope).filter(pk=rental_id).exists():
         raise Rental.DoesNotExist(f"No rental with id {rental_id} in your stores.")
     # The lock queues payments (and returns) of this rental; the balance is read after it, by a
@@ -250,6 +252,8 @@ def payment_create(*, scope: Scope, rental_id: int, amount: Decimal, staff_id: i
     rental = Rental.objects.select_for_update().only("customer_id").filter(pk=rental_id).first()
     if rental is None:
         raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
+    _check_amount(amount)
+    staff_id = acting_staff_id(scope, staff_id)
     _check_staff(staff_id)
     balance = _balance(rental_id)
     if amount > balance:

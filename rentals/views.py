@@ -84,6 +84,17 @@ class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     lookup_url_kwarg = "rental_id"
     lookup_value_converter = "int"
 
+    def _valid_body(self, serializer_class, rental_id: int):
+        """The request body, validated; but an unknown rental, or one out of the caller's scope,
+        is 404 whatever the body says, as a customer's is when renting. Only an invalid body pays
+        for the extra lookup: for a valid one the service finds out itself."""
+        serializer = serializer_class(data=self.request.data, context={"scope": self.scope})
+        if not serializer.is_valid():
+            if not Rental.objects.in_scope(self.scope).filter(pk=rental_id).exists():
+                raise exceptions.NotFound()
+            raise exceptions.ValidationError(serializer.errors)
+        return serializer
+
     @extend_schema(
         summary="Return a rented copy",
         description="Sets return_date to the database's now() and answers the amount due. With "
@@ -98,8 +109,7 @@ class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_rental(self, request, rental_id: int):
-        serializer = RentalReturnSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._valid_body(RentalReturnSerializer, rental_id)
         try:
             rental = rental_return(scope=self.scope, rental_id=rental_id, **serializer.validated_data)
         except Rental.DoesNotExist as exc:
@@ -127,8 +137,7 @@ class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="payments")
     def payments(self, request, rental_id: int):
-        serializer = PaymentCreateSerializer(data=request.data, context={"scope": self.scope})
-        serializer.is_valid(raise_exception=True)
+        serializer = self._valid_body(PaymentCreateSerializer, rental_id)
         try:
             payment = payment_create(scope=self.scope, rental_id=rental_id, **serializer.validated_data)
         except Rental.DoesNotExist as exc:

@@ -26,13 +26,15 @@ def test_without_a_password_a_new_user_has_none_usable():
     assert not get_user_model().objects.get(username="desk3").has_usable_password()
 
 
-def test_it_relinks_an_existing_user_and_keeps_its_password(django_user_model):
-    user = django_user_model.objects.create_user("old", password="kept", is_active=False)
+def test_it_relinks_an_existing_user_and_makes_its_old_password_unusable(django_user_model):
+    user = django_user_model.objects.create_user("old", password="old-password", is_active=False)
     call_command("staff_account", "old", "--staff", "4")
     user.refresh_from_db()
     assert (user.is_active, user.is_staff) == (True, True)
-    assert user.check_password("kept")
-    call_command("staff_account", "old", "--staff", "5")
+    assert not user.has_usable_password()
+    call_command("staff_account", "old", "--staff", "5", "--password", "new-password")
+    user.refresh_from_db()
+    assert user.check_password("new-password")
     assert StaffAccount.objects.get(user=user).staff_id == 5
 
 

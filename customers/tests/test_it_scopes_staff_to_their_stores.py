@@ -192,3 +192,37 @@ def test_a_clerk_sees_only_subscriptions_of_its_customers(clerk_client, auth_cli
     assert clerk_client.get(f"/api/v1/subscriptions/{own['id']}/").status_code == 200
     assert clerk_client.get(f"/api/v1/subscriptions/{other['id']}/").status_code == 404
     assert clerk_client.delete(f"/api/v1/subscriptions/{other['id']}/").status_code == 404
+
+
+def test_a_clerk_may_not_name_another_staff_member_on_a_plain_return(clerk_client):
+    customer, copy = _customer_of_store(1), _copy_in_stock_at(1)
+    rental = clerk_client.post(
+        f"/api/v1/customers/{customer}/rentals/", {"inventory_id": copy}, format="json"
+    )
+    path = f"/api/v1/rentals/{rental.json()['rental_id']}/return/"
+    response = clerk_client.post(path, {"staff_id": 2}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["staff_id"]
+    assert (
+        sql_one("SELECT return_date FROM rental WHERE rental_id = %s", [rental.json()["rental_id"]])[0]
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/rentals/{rental}/payments/", {"amount": "0"}),
+        ("/api/v1/rentals/{rental}/return/", {"pay": "maybe"}),
+        ("/api/v1/rentals/{rental}/return/", {"pay": True, "staff_id": 2}),
+    ],
+)
+def test_another_stores_rental_is_404_whatever_the_body(clerk_client, path, body):
+    rental = sql_one(
+        "SELECT min(r.rental_id) FROM rental r JOIN inventory i USING (inventory_id) "
+        "JOIN customer c USING (customer_id) WHERE i.store_id = 2 AND c.store_id = 2"
+    )[0]
+    response = clerk_client.post(path.format(rental=rental), body, format="json")
+    assert response.status_code == 404
+    response = clerk_client.post(path.format(rental=99999999), body, format="json")
+    assert response.status_code == 404

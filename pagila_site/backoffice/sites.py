@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from customers.scope import scope_of
 from pagila_site.backoffice import charts, dashboard
 
 
@@ -19,18 +20,19 @@ class BackOfficeSite(admin.AdminSite):
     index_template = "admin/dashboard.html"
 
     def index(self, request, extra_context=None):
+        scope = scope_of(request.user)
         context = {
-            "figures": dashboard.key_figures(),
+            "figures": dashboard.key_figures(scope),
             "rentals_chart": charts.column_chart(
-                dashboard.rentals_per_day(),
+                dashboard.rentals_per_day(scope),
                 title="Rentals per day (last 30 days of activity)",
                 y_label="rentals",
             ),
             "revenue_chart": charts.hbar_chart(
-                dashboard.revenue_by_category(), title="Revenue by category", fmt=_money
+                dashboard.revenue_by_category(scope), title="Revenue by category", fmt=_money
             ),
             "top_films_chart": charts.hbar_chart(
-                dashboard.top_films(), title="Top 10 films by rentals", bar_color="#5b8a3c"
+                dashboard.top_films(scope), title="Top 10 films by rentals", bar_color="#5b8a3c"
             ),
             **(extra_context or {}),
         }

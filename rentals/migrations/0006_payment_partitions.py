@@ -11,8 +11,8 @@ today failed ("no partition of relation payment found for row"). This adds:
   1.25 ms instead of 0.54 ms, nearly all of it planning. Eight partitions keep that cheap.
 - ``payment_partition_create(month)``, for whoever later wants a month in a partition of its own
   (to archive or drop it). PostgreSQL refuses ``CREATE TABLE ... PARTITION OF`` for a range the
-  DEFAULT partition holds rows in, so the function moves them: under a lock that holds payment
-  writes of the DEFAULT partition back (reads go on), it copies that month's rows into a new
+  DEFAULT partition holds rows in, so the function moves them: under a lock that holds back
+  every use of the DEFAULT partition (payments and balances of its months wait), it copies that month's rows into a new
   table, deletes them from the DEFAULT partition and attaches the table, all in the caller's one
   transaction. It returns an existing partition of that name as it is. Months are UTC months,
   like Pagila's bounds.
@@ -48,9 +48,11 @@ BEGIN
     IF to_regclass(name) IS NOT NULL THEN
         RETURN name::regclass;
     END IF;
-    -- Holds back inserts into the DEFAULT partition (today's payments) until we commit, so none
-    -- of the month can land there between the move and the attach; reads carry on.
-    LOCK TABLE payment_default IN SHARE ROW EXCLUSIVE MODE;
+    -- Holds back every use of the DEFAULT partition (today's payments and balances) until we
+    -- commit, so none of the month can land there between the move and the attach. The lock
+    -- ATTACH needs is taken now: a weaker one first would let a payment read the partition and
+    -- then wait to insert while ATTACH waited for its read to end, a deadlock.
+    LOCK TABLE payment_default IN ACCESS EXCLUSIVE MODE;
     EXECUTE format('CREATE TABLE %I (LIKE payment INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name);
     EXECUTE format(
         'INSERT INTO %I SELECT * FROM payment_default WHERE payment_date >= $1 AND payment_date < $2',

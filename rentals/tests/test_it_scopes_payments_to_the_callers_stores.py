@@ -6,7 +6,10 @@ test_it_scopes_staff_to_their_stores). Expectations come from plain SQL.
 """
 
 import pytest
+from rest_framework.test import APIClient
 
+from customers.services import staff_account_set
+from pagila_site.services import token_issue
 from pagila_site.testsupport.data import sql_one
 from pagila_site.testsupport.rentals import pay
 
@@ -106,3 +109,23 @@ def test_a_storeless_user_is_refused_payments(storeless_client, method, path):
     response = getattr(storeless_client, method)(path, {}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "no_store"
+
+
+def test_a_customers_payments_and_the_payment_list_agree_on_scope(django_user_model):
+    """Payment 29163 is customer 401's but on customer 182's rental: seen whole, customer 401's
+    payments include it wherever the rental is, in the list by customer and in the detail."""
+    customer_of_payment, rental_customer = sql_one(
+        "SELECT p.customer_id, r.customer_id FROM payment p JOIN rental r USING (rental_id) "
+        "WHERE p.payment_id = 29163"
+    )
+    assert customer_of_payment != rental_customer
+    store = sql_one("SELECT store_id FROM customer WHERE customer_id = %s", [customer_of_payment])[0]
+    manager = sql_one("SELECT manager_staff_id FROM store WHERE store_id = %s", [store])[0]
+    user, _ = staff_account_set(username="desk", staff_id=manager)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user, name='t')[1]}")
+    nested = client.get(f"/api/v1/customers/{customer_of_payment}/payments/?page_size=100").json()
+    listed = client.get(f"/api/v1/payments/?customer_id={customer_of_payment}&page_size=100").json()
+    assert nested["count"] == listed["count"]
+    assert 29163 in [p["payment_id"] for p in listed["results"]]
+    assert client.get("/api/v1/payments/29163/").status_code == 200

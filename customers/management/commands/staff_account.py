@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--staff", type=int, required=True, dest="staff_id", help="Pagila staff_id")
-        parser.add_argument("--password", help="Sets the password (otherwise a new user gets none usable)")
+        parser.add_argument(
+            "--password", help="Sets the password (without it, the password is made unusable)"
+        )
 
     def handle(self, *args, username, staff_id, password, **options):
         try:

@@ -37,8 +37,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@chmod 600 $@
 
-# Everything `run` and `dev` need before serving, inside the database wrapper.
-PREPARE := $(MANAGE) load_pagila --if-absent && $(MANAGE) migrate --no-input && $(MANAGE) ensure_dev_access
+# Everything `run` and `dev` need before serving, inside the database wrapper; the purge of expired
+# idempotency keys only keeps that table small (expired keys are ignored anyway).
+PREPARE := $(MANAGE) load_pagila --if-absent && $(MANAGE) migrate --no-input && $(MANAGE) ensure_dev_access \
+	&& $(MANAGE) purge_idempotency_keys
 
 run: $(STAMP) .secret_key
 	DJANGO_DEBUG=false DJANGO_SECURE_SSL=$${DJANGO_SECURE_SSL:-false} \

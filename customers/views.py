@@ -19,6 +19,7 @@ from customers.serializers import (
     MeSerializer,
     SubscriptionSerializer,
 )
+from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.pagination import OneQueryPagination
 from pagila_site.api.permissions import IsStaffToken
 from pagila_site.api.schema import error_responses
@@ -112,7 +113,11 @@ class CustomerScopedMixin:
     ),
 )
 class CustomerSubscriptionViewSet(
-    CustomerScopedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    IdempotentPostMixin,
+    CustomerScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     queryset = StreamingSubscription.objects.order_by("id")
     serializer_class = SubscriptionSerializer

@@ -1,15 +1,18 @@
-"""API tokens: bearer credentials issued to staff users.
+"""API tokens (bearer credentials issued to staff users) and the idempotency keys of writing POSTs.
 
 Only a SHA-256 digest of each token is stored, with its first characters as a non-secret lookup
 prefix. A leaked database therefore leaks no usable token; the admin can list and revoke tokens.
+An idempotency key row holds the first answer to a writing POST, for replaying it to a retry.
 """
 
 import functools
 import hashlib
 import hmac
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connections, models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 PREFIX_LENGTH = 8
@@ -117,3 +120,48 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+# How long a stored answer is replayed: the contract's "within 24 hours". Older rows count as
+# absent (a repeat runs again and replaces them) and `manage.py purge_idempotency_keys` deletes them.
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+
+
+class IdempotencyKeyQuerySet(models.QuerySet):
+    def expired(self):
+        # The database's clock, like created_at's default, so hosts with skewed clocks agree.
+        return self.filter(created_at__lt=Now() - IDEMPOTENCY_KEY_LIFETIME)
+
+    def current(self):
+        return self.exclude(created_at__lt=Now() - IDEMPOTENCY_KEY_LIFETIME)
+
+
+class IdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` a user sent with a writing POST, and the answer it got.
+
+    The row is inserted (and committed) before the view runs, without a status: while it has
+    none, the first request is still running. The unique (user, key) constraint is what makes a
+    concurrent repeat find it; see :mod:`pagila_site.api.idempotency`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the canonical JSON body.")
+    status = models.PositiveSmallIntegerField(null=True, help_text="Null while the first request runs.")
+    response_body = models.TextField(blank=True, default="")
+    location = models.CharField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField(db_default=Now(), db_index=True)
+
+    objects = IdempotencyKeyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from customers.models import Customer
 from customers.scope import scope_of
 from customers.views import CustomerScopedMixin, InScopeMixin
+from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.schema import ErrorSerializer, error_responses
 from rentals.filters import CustomerPaymentFilter, CustomerRentalFilter, PaymentFilter, RentalFilter
 from rentals.models import Payment, Rental
@@ -77,7 +78,7 @@ LOCATION = OpenApiParameter(
         summary="A rental", responses={200: RentalSerializer, **error_responses(401, 404)}
     ),
 )
-class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
+class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelViewSet):
     queryset = rentals()
     serializer_class = RentalSerializer
     filterset_class = RentalFilter
@@ -183,7 +184,9 @@ class RentalViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
         ],
     ),
 )
-class CustomerRentalViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class CustomerRentalViewSet(
+    IdempotentPostMixin, CustomerScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     queryset = rentals()
     serializer_class = RentalSerializer
     filterset_class = CustomerRentalFilter

@@ -28,6 +28,7 @@ DEFAULT_CODES = {
     409: ("conflict", "The request conflicts with the current state."),
     413: ("too_large", "The request body is too large."),
     415: ("unsupported_media_type", "Unsupported media type in the request."),
+    422: ("unprocessable", "The request cannot be processed as sent."),
     429: ("throttled", "Request was throttled."),
     500: ("server_error", "Internal server error."),
     502: ("upstream_error", "The upstream service failed."),

@@ -7,8 +7,9 @@
 - :class:`ApiAutoSchema`, which adds what the bearer token check can answer on any operation
   of a view that runs it, public reads included (a token that is sent is checked): 401 for a
   wrong token and 429 while the address is locked out after too many wrong ones, and, where
-  the caller must work for a store, 403 ``no_store``; and which tags every operation with the
-  resource its path names (:meth:`ApiAutoSchema.get_tags`).
+  the caller must work for a store, 403 ``no_store``; on every POST of an
+  :class:`~pagila_site.api.idempotency.IdempotentPostMixin` view, its headers and answers; and
+  which tags every operation with the resource its path names (:meth:`ApiAutoSchema.get_tags`).
 
 Importing this module registers the authentication extension; the views that use
 :func:`error_responses` import it, which happens before any schema is generated.
@@ -19,8 +20,10 @@ from django.test import RequestFactory
 from drf_spectacular.drainage import error
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.settings import spectacular_settings
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -44,6 +47,30 @@ TOKEN_ERRORS = {
         "until `Retry-After` seconds have passed."
     ),
 }
+
+IDEMPOTENCY_ERRORS = {
+    400: "`invalid`: the `Idempotency-Key` header is not 1-255 printable ASCII characters.",
+    409: "`idempotency_in_progress`: a request with this `Idempotency-Key` is still running.",
+    422: "`idempotency_key_reused`: this `Idempotency-Key` came with another path or body.",
+}
+IDEMPOTENCY_PARAMETERS = [
+    OpenApiParameter(
+        "Idempotency-Key",
+        {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+        OpenApiParameter.HEADER,
+        description="1-255 printable ASCII characters. A repeat by the same user to the same path with the "
+        "same key and an equal JSON body within 24 hours gets the first answer again (unless it was a 5xx) "
+        "and writes nothing.",
+    ),
+    OpenApiParameter(
+        "Idempotent-Replayed",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        enum=["true"],
+        description="`true` when this is the stored answer to an earlier request with this key.",
+        response=True,
+    ),
+]
 
 # Path segments whose operations are documented under another resource's tag.
 TAG_ALIASES = {"categories": "films"}
@@ -99,23 +126,38 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
 
 class ApiAutoSchema(AutoSchema):
     """The project's schema class (``DEFAULT_SCHEMA_CLASS``): drf-spectacular's, plus the bearer
-    token check's own answers wherever it runs, so no view has to repeat them."""
+    token check's own answers wherever it runs and the safe-retry headers and answers where their
+    mixins run, so no view has to repeat them."""
+
+    def get_description(self):
+        # drf-spectacular falls back on the first docstring in the view's MRO, which for our
+        # viewsets is a mixin's (CustomerScopedMixin, IdempotentPostMixin...): notes for the
+        # project's developers, not for API clients. Only the action's and the view's own count.
+        action = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
+        view_class = type(self.view)
+        return get_doc(action) or (get_doc(view_class) if view_class.__dict__.get("__doc__") else "")
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self._is_idempotent_post():
+            parameters = [*parameters, *IDEMPOTENCY_PARAMETERS]
+        return parameters
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
-        if operation is None or not self._checks_tokens():
+        if operation is None:
             return operation
-        error = {"application/json": {"schema": self.resolve_serializer(ErrorSerializer, "response").ref}}
-        responses = operation["responses"]
-        for status, description in TOKEN_ERRORS.items():
-            responses.setdefault(str(status), {"description": description, "content": error})
-        responses["429"].setdefault("headers", {})["Retry-After"] = {
-            "schema": {"type": "integer"},
-            "description": "Seconds until the lock-out ends.",
-        }
-        if self._needs_a_store():
-            responses.setdefault("403", {"description": NO_STORE, "content": error})
-        operation["responses"] = dict(sorted(responses.items()))
+        if self._is_idempotent_post():
+            self._add_errors(operation, IDEMPOTENCY_ERRORS)
+        if self._checks_tokens():
+            self._add_errors(operation, TOKEN_ERRORS, beside_declared=False)
+            operation["responses"]["429"].setdefault("headers", {})["Retry-After"] = {
+                "schema": {"type": "integer"},
+                "description": "Seconds until the lock-out ends.",
+            }
+            if self._needs_a_store():
+                self._add_errors(operation, {403: NO_STORE}, beside_declared=False)
+        operation["responses"] = dict(sorted(operation["responses"].items()))
         return operation
 
     def _needs_a_store(self) -> bool:
@@ -145,6 +187,26 @@ class ApiAutoSchema(AutoSchema):
             )
             return []
         return named[-1:]
+
+    def _add_errors(self, operation, errors: dict[int, str], *, beside_declared: bool = True) -> None:
+        """Declare ``errors`` on ``operation``; where the view declared a status already, its
+        description gains this one (``beside_declared``) or is left alone."""
+        responses = operation["responses"]
+        for status, description in errors.items():
+            declared = responses.get(str(status))
+            if declared is None:
+                serializer = ValidationErrorSerializer if status == 400 else ErrorSerializer
+                content = {
+                    "application/json": {"schema": self.resolve_serializer(serializer, "response").ref}
+                }
+                responses[str(status)] = {"description": description, "content": content}
+            elif beside_declared:
+                declared["description"] = f"{declared['description']} Or {description}"
+
+    def _is_idempotent_post(self) -> bool:
+        from pagila_site.api.idempotency import IdempotentPostMixin
+
+        return self.method == "POST" and isinstance(self.view, IdempotentPostMixin)
 
     def _checks_tokens(self) -> bool:
         from pagila_site.api.authentication import BearerTokenAuthentication

@@ -6,15 +6,25 @@ from decimal import Decimal
 from pagila_site.testsupport.data import sql_one
 
 
-def rent(client, customer_id: int, inventory_id: int | None = None, *, staff_id: int = 1, body=None):
+def rent(
+    client,
+    customer_id: int,
+    inventory_id: int | None = None,
+    *,
+    staff_id: int = 1,
+    body=None,
+    idempotency_key: str | None = None,
+):
     """``POST /api/v1/customers/{customer_id}/rentals/``; the response.
 
     The body is ``{"inventory_id", "staff_id"}``, or ``body`` exactly as given (any JSON: the
-    refusal tests send missing fields and bodies that are not objects).
+    refusal tests send missing fields and bodies that are not objects). ``idempotency_key`` is
+    sent as the ``Idempotency-Key`` header.
     """
     if body is None:
         body = {"inventory_id": inventory_id, "staff_id": staff_id}
-    return client.post(f"/api/v1/customers/{customer_id}/rentals/", body, format="json")
+    headers = {} if idempotency_key is None else {"HTTP_IDEMPOTENCY_KEY": idempotency_key}
+    return client.post(f"/api/v1/customers/{customer_id}/rentals/", body, format="json", **headers)
 
 
 def pagila_fee(film: dict, rental_date, returned_at) -> Decimal:

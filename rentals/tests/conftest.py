@@ -6,6 +6,7 @@ Plain SQL on purpose: the expectations must not come from the querysets under te
 import pytest
 
 from pagila_site.testsupport.data import sql_one
+from rentals.models import Rental
 
 
 @pytest.fixture
@@ -22,3 +23,12 @@ def copy_in_stock(db) -> int:
 def copy_out(db) -> int:
     """A copy out on one of Pagila's 183 open rentals."""
     return sql_one("SELECT min(inventory_id) FROM rental WHERE return_date IS NULL")[0]
+
+
+@pytest.fixture
+def created_rentals(db):
+    """Deletes, afterwards, every rental created during the test: in ``transaction=True`` tests
+    they are committed, and Django's flush only empties our own managed tables."""
+    last = sql_one("SELECT max(rental_id) FROM rental")[0]
+    yield
+    Rental.objects.filter(rental_id__gt=last).delete()

@@ -15,19 +15,10 @@ from pagila_site.testsupport.concurrency import (
 )
 from pagila_site.testsupport.data import sql_one
 from pagila_site.testsupport.rentals import rent
-from rentals.models import Rental
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NOT_IN_STOCK = {"detail": "This copy is out on an open rental.", "code": "not_in_stock"}
-
-
-@pytest.fixture
-def created_rentals(db):
-    """Deletes, afterwards, every rental created during the test (they are committed)."""
-    last = sql_one("SELECT max(rental_id) FROM rental")[0]
-    yield
-    Rental.objects.filter(rental_id__gt=last).delete()
 
 
 def _renting(token, customer_id, inventory_id):

@@ -22,6 +22,7 @@ from customers.serializers import (
 from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.pagination import OneQueryPagination
 from pagila_site.api.permissions import IsStaffToken
+from pagila_site.api.preconditions import IfMatchMixin
 from pagila_site.api.schema import error_responses
 from rentals.models import with_balance
 
@@ -141,6 +142,7 @@ class CustomerSubscriptionViewSet(
     ),
 )
 class SubscriptionViewSet(
+    IfMatchMixin,
     InScopeMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

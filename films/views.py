@@ -18,6 +18,7 @@ from films.serializers import (
 )
 from pagila_site.api.filters import INT_MAX
 from pagila_site.api.permissions import PublicReadStaffWrite
+from pagila_site.api.preconditions import IfMatchMixin
 from pagila_site.api.schema import error_responses
 from rentals.models import with_copies
 
@@ -45,7 +46,11 @@ FILM_ID = OpenApiParameter(
     ),
 )
 class FilmViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+    IfMatchMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     # fulltext is only ever matched in SQL; loading each film's tsvector would be waste.
     queryset = Film.objects.with_language_name().with_category_names().defer("fulltext")

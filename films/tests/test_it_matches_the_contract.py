@@ -130,10 +130,11 @@ def test_it_documents_the_film_detail(schema):
 
 
 def test_it_documents_the_film_id_as_an_integer_path_parameter(schema):
-    for method in ("get", "patch"):
+    for method, headers in (("get", []), ("patch", [("If-Match", "header", "string")])):
         parameters = _operation(schema, "/api/v1/films/{film_id}/", method)["parameters"]
-        assert [(p["name"], p["in"], p["schema"]["type"]) for p in parameters] == [
-            ("film_id", "path", "integer")
+        assert sorted((p["name"], p["in"], p["schema"]["type"]) for p in parameters) == [
+            *headers,
+            ("film_id", "path", "integer"),
         ]
 
 
@@ -168,8 +169,8 @@ def test_it_documents_the_bearer_scheme_on_the_patch_only(schema):
         # Public reads too answer a wrong token 401, and 429 while its address is locked out.
         ("/api/v1/films/", "get", {"400", "401", "404", "429"}),
         ("/api/v1/films/{film_id}/", "get", {"401", "404", "429"}),
-        # A protected write: 403 no_store for a token whose user works for no store.
-        ("/api/v1/films/{film_id}/", "patch", {"400", "401", "403", "404", "429"}),
+        # A protected write: 403 no_store for a token whose user works for no store; 412 a stale If-Match.
+        ("/api/v1/films/{film_id}/", "patch", {"400", "401", "403", "404", "412", "429"}),
         ("/api/v1/categories/", "get", {"400", "401", "404", "429"}),
     ],
 )

@@ -26,6 +26,7 @@ DEFAULT_CODES = {
     405: ("method_not_allowed", "Method not allowed."),
     406: ("not_acceptable", "Could not satisfy the request Accept header."),
     409: ("conflict", "The request conflicts with the current state."),
+    412: ("precondition_failed", "A precondition of the request failed."),
     413: ("too_large", "The request body is too large."),
     415: ("unsupported_media_type", "Unsupported media type in the request."),
     422: ("unprocessable", "The request cannot be processed as sent."),

@@ -8,7 +8,8 @@
   of a view that runs it, public reads included (a token that is sent is checked): 401 for a
   wrong token and 429 while the address is locked out after too many wrong ones, and, where
   the caller must work for a store, 403 ``no_store``; on every POST of an
-  :class:`~pagila_site.api.idempotency.IdempotentPostMixin` view, its headers and answers; and
+  :class:`~pagila_site.api.idempotency.IdempotentPostMixin` view, and every PATCH of an
+  :class:`~pagila_site.api.preconditions.IfMatchMixin` one, their headers and answers; and
   which tags every operation with the resource its path names (:meth:`ApiAutoSchema.get_tags`).
 
 Importing this module registers the authentication extension; the views that use
@@ -53,6 +54,9 @@ IDEMPOTENCY_ERRORS = {
     409: "`idempotency_in_progress`: a request with this `Idempotency-Key` is still running.",
     422: "`idempotency_key_reused`: this `Idempotency-Key` came with another path or body.",
 }
+PRECONDITION_ERRORS = {
+    412: "`precondition_failed`: `If-Match` names no current ETag of the resource; nothing was changed.",
+}
 IDEMPOTENCY_PARAMETERS = [
     OpenApiParameter(
         "Idempotency-Key",
@@ -71,6 +75,13 @@ IDEMPOTENCY_PARAMETERS = [
         response=True,
     ),
 ]
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The `ETag` a `GET` of the resource answered (or `*`): the change is made only if it is "
+    "still current, else 412. Without it the change is made whatever the resource is now.",
+)
 
 # Path segments whose operations are documented under another resource's tag.
 TAG_ALIASES = {"categories": "films"}
@@ -141,6 +152,8 @@ class ApiAutoSchema(AutoSchema):
         parameters = super().get_override_parameters()
         if self._is_idempotent_post():
             parameters = [*parameters, *IDEMPOTENCY_PARAMETERS]
+        if self._checks_if_match():
+            parameters = [*parameters, IF_MATCH_PARAMETER]
         return parameters
 
     def get_operation(self, *args, **kwargs):
@@ -149,6 +162,8 @@ class ApiAutoSchema(AutoSchema):
             return operation
         if self._is_idempotent_post():
             self._add_errors(operation, IDEMPOTENCY_ERRORS)
+        if self._checks_if_match():
+            self._add_errors(operation, PRECONDITION_ERRORS)
         if self._checks_tokens():
             self._add_errors(operation, TOKEN_ERRORS, beside_declared=False)
             operation["responses"]["429"].setdefault("headers", {})["Retry-After"] = {
@@ -207,6 +222,11 @@ class ApiAutoSchema(AutoSchema):
         from pagila_site.api.idempotency import IdempotentPostMixin
 
         return self.method == "POST" and isinstance(self.view, IdempotentPostMixin)
+
+    def _checks_if_match(self) -> bool:
+        from pagila_site.api.preconditions import IfMatchMixin
+
+        return self.method == "PATCH" and isinstance(self.view, IfMatchMixin)
 
     def _checks_tokens(self) -> bool:
         from pagila_site.api.authentication import BearerTokenAuthentication

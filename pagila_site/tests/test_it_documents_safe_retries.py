@@ -1,4 +1,4 @@
-"""The OpenAPI schema documents Idempotency-Key on writing POSTs."""
+"""The OpenAPI schema documents Idempotency-Key on writing POSTs and If-Match on PATCH."""
 
 import json
 
@@ -10,6 +10,7 @@ WRITING_POSTS = [
     "/api/v1/customers/{customer_id}/subscriptions/",
     "/api/v1/rentals/{rental_id}/return/",
 ]
+PATCHES = ["/api/v1/films/{film_id}/", "/api/v1/subscriptions/{subscription_id}/"]
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,13 @@ def test_it_documents_no_idempotency_key_on_reads(schema):
     operation = schema["paths"]["/api/v1/customers/{customer_id}/rentals/"]["get"]
     assert "Idempotency-Key" not in _headers(operation)
     assert "422" not in operation["responses"]
+
+
+@pytest.mark.parametrize("path", PATCHES)
+def test_it_documents_if_match_and_412_on_each_patch(schema, path):
+    operation = schema["paths"][path]["patch"]
+    assert _headers(operation)["If-Match"]["schema"] == {"type": "string"}
+    assert operation["responses"]["412"]["description"].startswith("`precondition_failed`")
 
 
 def test_it_shows_no_developer_notes_as_descriptions(schema):

@@ -134,7 +134,7 @@ def test_it_survives_schemathesis(case, server, out_of_time):
         pytest.fail(f"schemathesis took more than its {TIME_BUDGET:.0f} s")
     try:
         # The token again, as an explicit header: once an operation documents header parameters of its
-        # own (Idempotency-Key), ignored_auth counts the config's Authorization among the
+        # own (Idempotency-Key, If-Match), ignored_auth counts the config's Authorization among the
         # generated headers, takes it for a made-up token and fails the 2xx it earned.
         case.call_and_validate(base_url=server.url, checks=CHECKS, headers=AUTHORIZATION)
     except Exception:

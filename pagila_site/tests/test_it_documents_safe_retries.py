@@ -9,6 +9,7 @@ WRITING_POSTS = [
     "/api/v1/customers/{customer_id}/rentals/",
     "/api/v1/customers/{customer_id}/subscriptions/",
     "/api/v1/rentals/{rental_id}/return/",
+    "/api/v1/rentals/{rental_id}/payments/",
 ]
 PATCHES = ["/api/v1/films/{film_id}/", "/api/v1/subscriptions/{subscription_id}/"]
 

@@ -33,4 +33,5 @@ def test_it_makes_every_writing_post_idempotent():
         "/api/v1/customers/{customer_id}/rentals/",
         "/api/v1/customers/{customer_id}/subscriptions/",
         "/api/v1/rentals/{rental_id}/return/",
+        "/api/v1/rentals/{rental_id}/payments/",
     } <= set(posts)

@@ -43,11 +43,13 @@ def amount_paid(rental_id: int) -> Decimal:
     return sql_one("SELECT coalesce(sum(amount), 0) FROM payment WHERE rental_id = %s", [rental_id])[0]
 
 
-def pay(client, rental_id: int, amount="1.00", *, staff_id: int = 1, body=None):
-    """``POST /api/v1/rentals/{rental_id}/payments/``; the response (``body`` as given, if given)."""
+def pay(client, rental_id: int, amount="1.00", *, staff_id: int = 1, body=None, idempotency_key=None):
+    """``POST /api/v1/rentals/{rental_id}/payments/``; the response (``body`` as given, if given;
+    ``idempotency_key`` as the ``Idempotency-Key`` header)."""
     if body is None:
         body = {"amount": amount, "staff_id": staff_id}
-    return client.post(f"/api/v1/rentals/{rental_id}/payments/", body, format="json")
+    headers = {} if idempotency_key is None else {"HTTP_IDEMPOTENCY_KEY": idempotency_key}
+    return client.post(f"/api/v1/rentals/{rental_id}/payments/", body, format="json", **headers)
 
 
 def returned_rental(inventory_id: int, days: int, customer_id: int = 1) -> int:

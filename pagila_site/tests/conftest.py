@@ -31,3 +31,10 @@ def superuser_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def clerk_admin(client, clerk):
+    """The test client, logged in to the back office as the clerk of store 1 (``clerk``)."""
+    client.force_login(clerk)
+    return client

@@ -8,12 +8,6 @@ from pagila_site.testsupport.data import sql_one
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def clerk_admin(client, clerk):
-    client.force_login(clerk)
-    return client
-
-
 @pytest.mark.parametrize(
     ("path", "sql"),
     [
@@ -23,6 +17,12 @@ def clerk_admin(client, clerk):
             "/admin/rentals/rental/",
             "SELECT count(*) FROM rental r JOIN inventory i USING (inventory_id) JOIN customer c "
             "USING (customer_id) WHERE i.store_id IN (1, 25) OR c.store_id IN (1, 25)",
+        ),
+        (
+            "/admin/rentals/paymentledgerentry/",
+            "SELECT count(*) FROM payment p JOIN rental r USING (rental_id) "
+            "JOIN inventory i USING (inventory_id) JOIN customer c ON c.customer_id = r.customer_id "
+            "WHERE i.store_id IN (1, 25) OR c.store_id IN (1, 25)",
         ),
     ],
 )

@@ -1,9 +1,11 @@
 """Customers, staff, stores and streaming subscriptions in the back office."""
 
 from django.contrib import admin
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from customers.models import Address, Customer, Staff, StaffAccount, Store, StreamingSubscription
 from pagila_site.backoffice.admin_filters import id_input_filter
+from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
 
 
@@ -31,7 +33,7 @@ class StreamingSubscriptionInline(InScopeAdmin, admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(InScopeAdmin, admin.ModelAdmin):
+class CustomerAdmin(CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     list_display = [
         "customer_id",
         "last_name",
@@ -52,6 +54,18 @@ class CustomerAdmin(InScopeAdmin, admin.ModelAdmin):
     # Meta.ordering again: the open-rentals count's GROUP BY makes Django drop the model's own,
     # and the autocomplete paginates this queryset.
     ordering = ["customer_id"]
+    csv_columns = [
+        ("customer_id", "customer_id"),
+        ("first_name", "first_name"),
+        ("last_name", "last_name"),
+        ("email", "email"),
+        ("phone", "address__phone"),
+        ("store_id", "store_id"),
+        # Pagila's customer.active = 1, as the API's "active" reads it.
+        ("active", ExpressionWrapper(Q(active=1), output_field=BooleanField())),
+        ("create_date", "create_date"),
+        ("open_rentals", "open_rentals"),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_open_rentals()

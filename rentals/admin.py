@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 
 from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import id_input_filter
+from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
 from rentals.models import Inventory, PaymentLedgerEntry, Rental
 from rentals.services import InvalidRental, RentalError, rental_create, rental_return
@@ -63,7 +64,7 @@ class RentalCreateForm(forms.ModelForm):
 
 
 @admin.register(Rental)
-class RentalAdmin(InScopeAdmin, admin.ModelAdmin):
+class RentalAdmin(CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     list_display = [
         "rental_id",
         "film_title",
@@ -89,6 +90,21 @@ class RentalAdmin(InScopeAdmin, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     actions = ["mark_returned"]
+    csv_columns = [
+        ("rental_id", "rental_id"),
+        ("rental_date", "rental_date"),
+        ("due_date", "due_date"),
+        ("return_date", "return_date"),
+        ("overdue", "overdue"),
+        ("customer_id", "customer_id"),
+        ("customer_first_name", "customer__first_name"),
+        ("customer_last_name", "customer__last_name"),
+        ("inventory_id", "inventory_id"),
+        ("store_id", "inventory__store_id"),
+        ("film_id", "film_id"),
+        ("film_title", "film_title"),
+        ("staff_id", "staff_id"),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_due_date().with_film()
@@ -169,7 +185,7 @@ class InStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Inventory)
-class InventoryAdmin(InScopeAdmin, admin.ModelAdmin):
+class InventoryAdmin(CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     list_display = ["inventory_id", "film", "store_id", "in_stock"]
     list_select_related = ["film"]
     list_filter = [
@@ -180,6 +196,13 @@ class InventoryAdmin(InScopeAdmin, admin.ModelAdmin):
     search_fields = ["film__title", "=inventory_id"]
     raw_id_fields = ["film", "store"]
     list_per_page = 50
+    csv_columns = [
+        ("inventory_id", "inventory_id"),
+        ("film_id", "film_id"),
+        ("film_title", "film__title"),
+        ("store_id", "store_id"),
+        ("in_stock", "in_stock"),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_in_stock()
@@ -190,7 +213,7 @@ class InventoryAdmin(InScopeAdmin, admin.ModelAdmin):
 
 
 @admin.register(PaymentLedgerEntry)
-class PaymentAdmin(InScopeAdmin, admin.ModelAdmin):
+class PaymentAdmin(CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     """Read-only: payments are Pagila's ledger, partitioned by month (today's in its DEFAULT
     partition). Taking a payment goes through ``rentals.services.payment_create``."""
 
@@ -201,6 +224,16 @@ class PaymentAdmin(InScopeAdmin, admin.ModelAdmin):
     date_hierarchy = "payment_date"
     show_full_result_count = False
     list_per_page = 50
+    csv_columns = [
+        ("payment_id", "payment_id"),
+        ("payment_date", "payment_date"),
+        ("amount", "amount"),
+        ("customer_id", "customer_id"),
+        ("customer_first_name", "customer__first_name"),
+        ("customer_last_name", "customer__last_name"),
+        ("rental_id", "rental_id"),
+        ("staff_id", "staff_id"),
+    ]
 
     def has_add_permission(self, request):
         return False

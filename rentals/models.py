@@ -172,6 +172,11 @@ class RentalQuerySet(models.QuerySet):
             balance=ExpressionWrapper(_fee(Coalesce(F("return_date"), Now())) - paid, output_field=MONEY),
         )
 
+    def with_fee_so_far(self):
+        """Annotate ``fee_so_far``: what each rental owes were it returned now (its ``amount_due``
+        once returned), before any payment, as the counter shows open rentals."""
+        return self.annotate(fee_so_far=_fee(Coalesce(F("return_date"), Now())))
+
 
 class Rental(models.Model):
     rental_id = models.AutoField(primary_key=True)

@@ -1,4 +1,5 @@
-"""The staff back office: Django's admin with a dashboard index and an "Ask AI" page."""
+"""The staff back office: Django's admin with a dashboard index, the counter and an "Ask AI"
+page."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -7,6 +8,7 @@ from django.urls import path
 
 from customers.scope import scope_of
 from pagila_site.backoffice import charts, dashboard
+from pagila_site.backoffice.counter import Counter
 
 
 def _money(value) -> str:
@@ -39,7 +41,11 @@ class BackOfficeSite(admin.AdminSite):
         return super().index(request, context)
 
     def get_urls(self):
-        return [path("ask-ai/", self.admin_view(self.ask_ai), name="ask-ai"), *super().get_urls()]
+        return [
+            path("ask-ai/", self.admin_view(self.ask_ai), name="ask-ai"),
+            *Counter(self).urls(),
+            *super().get_urls(),
+        ]
 
     def ask_ai(self, request):
         context = {

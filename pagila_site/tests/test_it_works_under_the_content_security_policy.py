@@ -83,6 +83,21 @@ def test_ask_ai_streams_an_answer(page):
     assert _violations(page) == []
 
 
+def test_the_counter_finds_a_customer_and_prints_a_receipt(page):
+    _log_in(page)
+    page.goto("/admin/counter/")
+    page.keyboard.type("ann")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # counter.js walks the matches with the arrow keys.
+    page.keyboard.press("ArrowDown")
+    browser_tests.sync_api.expect(page.locator("#customer-results a").nth(1)).to_be_focused()
+    page.goto("/admin/counter/receipts/1/")
+    # counter.js shows the Print button.
+    browser_tests.sync_api.expect(page.locator("#print-button")).to_be_visible()
+    assert _violations(page) == []
+
+
 def test_swagger_ui_renders_and_calls_the_api(page):
     page.goto("/api/docs/")
     operation = page.locator(".opblock", has=page.locator("[data-path='/api/v1/categories/']"))

@@ -32,6 +32,13 @@ def sql_one(query: str, params=()):
         return cursor.fetchone()
 
 
+def sql_all(query: str, params=()) -> list[tuple]:
+    """Every row of ``query``, on the test's own connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
 def db_clock():
     """The database's clock now (``statement_timestamp()``, which the services' Now() is)."""
     return sql_one("SELECT statement_timestamp()")[0]

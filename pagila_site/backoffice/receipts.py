@@ -1,0 +1,60 @@
+"""Receipts of the counter: what a visit rented and returned, read back from the database.
+
+A receipt is named by its rentals (``/admin/counter/receipts/16050-16051/``): the counter links a
+visit's rentals, and one rental's id alone gives that rental's receipt. It is built from the rows
+as they are now, not from what the session remembers, so a reprint is always true: copies still
+out with their due dates, returned ones with the fee Pagila's rule charges, and the payments made
+on them. Every rental must be in the caller's scope and all of one customer's, or there is no
+such receipt (404), so a receipt never shows another store's customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import Http404
+
+from customers.models import Customer
+from rentals.models import PaymentLedgerEntry, Rental
+
+
+@dataclass(frozen=True)
+class Receipt:
+    customer: Customer
+    rented: list[Rental]
+    returned: list[Rental]
+    payments: list[PaymentLedgerEntry]
+
+    @property
+    def fees(self) -> Decimal:
+        return sum((rental.amount_due for rental in self.returned), Decimal("0.00"))
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((payment.amount for payment in self.payments), Decimal("0.00"))
+
+
+def receipt_of(scope, rental_ids: list[int]) -> Receipt:
+    """The receipt of ``rental_ids``; ``Http404`` unless all are in scope and one customer's."""
+    wanted = set(rental_ids)
+    rentals = list(
+        Rental.objects.in_scope(scope)
+        .filter(pk__in=wanted)
+        .select_related("customer__address")
+        .with_due_date()
+        .with_film()
+        .with_amounts()
+        .order_by("rental_date", "rental_id")
+    )
+    if len(rentals) != len(wanted) or len({rental.customer_id for rental in rentals}) != 1:
+        raise Http404("No such receipt in your stores.")
+    payments = list(
+        PaymentLedgerEntry.objects.filter(rental_id__in=wanted).order_by("payment_date", "payment_id")
+    )
+    return Receipt(
+        customer=rentals[0].customer,
+        rented=[rental for rental in rentals if rental.return_date is None],
+        returned=[rental for rental in rentals if rental.return_date is not None],
+        payments=payments,
+    )

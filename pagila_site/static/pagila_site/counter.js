@@ -1,0 +1,26 @@
+// The counter without a mouse: arrow keys walk the customer matches, the cursor lands where the
+// page says (also where a browser ignores autofocus on a link), and the receipt's Print button.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const printButton = document.querySelector("[data-print]");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", () => window.print());
+  }
+
+  const wanted = document.querySelector("#counter [autofocus], .receipt-actions [autofocus]");
+  if (wanted && document.activeElement !== wanted) wanted.focus();
+
+  const results = document.getElementById("customer-results");
+  if (results) {
+    results.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      const links = Array.from(results.querySelectorAll("a"));
+      const at = links.indexOf(document.activeElement);
+      if (at < 0) return;
+      const next = links[at + (event.key === "ArrowDown" ? 1 : -1)];
+      if (next) next.focus();
+      event.preventDefault();
+    });
+  }
+});

@@ -1,0 +1,196 @@
+"""The counter driven in headless Chromium by keyboard alone, as a clerk with a barcode scanner
+works: sign in, find a customer, scan copies out (one refused) and back in, open the receipt.
+
+No click anywhere: every step is typed, Tab or Enter (a scanner types the id and Enter). The
+server is the app on a private clone of the template with a clerk made by ``manage.py
+staff_account``, as the README tells a desk to. Screenshots go to artifacts/screenshots/.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from pagila_site.tests import test_it_works_in_a_browser as browser_tests
+from pagila_site.testsupport import live
+from pagila_site.testsupport.data import sql_one
+
+pytestmark = browser_tests.pytestmark
+sync_api = browser_tests.sync_api
+expect = sync_api.expect
+browser = browser_tests.browser
+
+CLERK, PASSWORD = "desk", "desk-password"
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    env = {"DJANGO_DEBUG": "true"}
+    with live.private_database("test_counter", django_db_blocker) as database_url:
+        subprocess.run(
+            [sys.executable, "manage.py", "staff_account", CLERK, "--staff", "1", "--password", PASSWORD],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": database_url, **env},
+            check=True,
+            capture_output=True,
+        )
+        with live.serve(database_url, env=env) as running:
+            yield running.url
+
+
+@pytest.fixture(scope="module")
+def copies(django_db_setup, django_db_blocker):
+    """Two copies of store 1 in stock and one of store 2, read from the test database (a clone of
+    the template, like the server's). Asked for before the browser starts: Playwright's event
+    loop would make Django refuse the query."""
+    in_stock = (
+        "SELECT inventory_id FROM inventory i WHERE store_id = %s AND NOT EXISTS ("
+        "  SELECT 1 FROM rental r WHERE r.inventory_id = i.inventory_id AND r.return_date IS NULL"
+        ") ORDER BY inventory_id LIMIT 1 OFFSET %s"
+    )
+    with django_db_blocker.unblock():
+        return {
+            "mine": sql_one(in_stock, [1, 0])[0],
+            "also_mine": sql_one(in_stock, [1, 1])[0],
+            "theirs": sql_one(in_stock, [2, 0])[0],
+            # A customer of store 1 with one of Pagila's open (2022, so overdue) rentals.
+            "overdue_customer": sql_one(
+                "SELECT min(r.customer_id) FROM rental r JOIN customer c USING (customer_id) "
+                "WHERE r.return_date IS NULL AND c.store_id = 1"
+            )[0],
+        }
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 1400, "height": 1000})
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert outside == [], f"pages asked other hosts: {outside}"
+
+
+def _shot(page, name):
+    browser_tests.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(browser_tests.SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _scan(page, text):
+    """What a scanner does: type into the focused box, then Enter; wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+
+
+def _sign_in(page, then):
+    page.goto(f"/admin/login/?next={then}")
+    # The login form puts the cursor in the user name box; typing before it does would be lost.
+    expect(page.locator("#id_username")).to_be_focused()
+    page.keyboard.type(CLERK)
+    page.keyboard.press("Tab")
+    _scan(page, PASSWORD)
+
+
+def test_a_clerk_checks_a_copy_out_and_back_in_by_keyboard_alone(copies, page):
+    _sign_in(page, "/admin/counter/")
+    page.wait_for_url("**/admin/counter/")
+
+    # Find: several matches are a list, the first has the focus, arrows walk it.
+    expect(page.locator("#id_q")).to_be_focused()
+    _scan(page, "ann")
+    results = page.locator("#customer-results a")
+    assert results.count() > 1
+    expect(results.first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(results.nth(1)).to_be_focused()
+    name = results.nth(1).locator(".name").inner_text()
+    _shot(page, "counter-find")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".customer-card h1")).to_contain_text(name)
+
+    # Check out: one scan rents one copy; two ids at once, one of another store's copies.
+    expect(page.locator("#id_check_out_copies")).to_be_focused()
+    _scan(page, str(copies["mine"]))
+    expect(page.locator("#id_check_out_copies")).to_be_focused()
+    _scan(page, f"{copies['theirs']} {copies['also_mine']}")
+    log = page.locator("#visit-log tbody tr")
+    assert log.count() == 3
+    assert log.nth(0).locator(".copy").inner_text() == str(copies["also_mine"])
+    assert log.nth(0).locator(".badge").inner_text() == "rented"
+    assert log.nth(1).locator(".copy").inner_text() == str(copies["theirs"])
+    assert log.nth(1).locator(".badge").inner_text() == "refused"
+    assert f"Copy {copies['theirs']} is not held by any of your stores." in log.nth(1).inner_text()
+    assert log.nth(2).locator(".badge").inner_text() == "rented"
+    open_copies = page.locator("#open-rentals td.copy").all_inner_texts()
+    assert str(copies["mine"]) in open_copies
+    assert str(copies["also_mine"]) in open_copies
+    _shot(page, "counter-checked-out")
+
+    # Check in: Tab past the Rent button to the check-in box.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_check_in_copies")).to_be_focused()
+    _scan(page, str(copies["mine"]))
+    expect(page.locator("#id_check_in_copies")).to_be_focused()
+    returned = page.locator("#visit-log tbody tr").first
+    assert returned.locator(".badge").inner_text() == "returned"
+    assert returned.locator("td").last.inner_text().startswith("Fee $")
+    assert str(copies["mine"]) not in page.locator("#open-rentals td.copy").all_inner_texts()
+    _shot(page, "counter-checked-in")
+
+    # The receipt: Tab past the Return button to its link.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator("#receipt-link")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#receipt-rented tbody td:nth-child(2)").all_inner_texts() == [
+        str(copies["also_mine"])
+    ]
+    assert page.locator("#receipt-returned tbody td:nth-child(2)").all_inner_texts() == [str(copies["mine"])]
+    expect(page.locator("#print-button")).to_be_focused()
+    _shot(page, "counter-receipt")
+
+    # Printed, the admin around the receipt is gone.
+    page.emulate_media(media="print")
+    expect(page.locator("#header")).to_be_hidden()
+    expect(page.locator(".breadcrumbs")).to_be_hidden()
+    expect(page.locator("#print-button")).to_be_hidden()
+    expect(page.locator("#receipt")).to_be_visible()
+    _shot(page, "counter-receipt-print")
+
+
+def test_overdue_rentals_come_first_with_their_fee_so_far(copies, page):
+    _sign_in(page, "/admin/counter/")
+    expect(page.locator("#id_q")).to_be_focused()
+    # A scanned customer card: the id and Enter open the customer.
+    _scan(page, str(copies["overdue_customer"]))
+    expect(page.locator(".customer-card h1")).to_contain_text(f"#{copies['overdue_customer']}")
+    first = page.locator("#open-rentals tbody tr").first
+    expect(first).to_have_class("overdue")
+    assert first.locator(".badge").inner_text() == "overdue"
+    _shot(page, "counter-overdue")
+
+
+def test_the_changelist_offers_its_csv_export(page):
+    _sign_in(page, "/admin/rentals/rental/%3Fstatus%3Dopen")
+    link = page.locator("#export-csv")
+    assert link.get_attribute("href") == "/admin/rentals/rental/export-csv/?status=open"
+    with page.expect_download() as download:
+        link.focus()
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "rentals.csv"
+    _shot(page, "changelist-export-csv")

@@ -1,9 +1,9 @@
 """The counter: the back-office page of the clerk at the desk, made for a keyboard and a barcode
 scanner (which types an id and presses Enter).
 
-A visit: find a customer of one's stores (an exact id opens them at once), see their open
-rentals (overdue first, with the fee so far) and recent payments, scan copies out and in, print
-a receipt (``receipts.py``), move on to the next customer. Every write goes through
+A visit: find a customer of one's stores (an exact id opens them at once), see their balance,
+open rentals (overdue first, with the fee so far) and recent payments, scan copies out and in,
+take payment, print a receipt (``receipts.py``), move on to the next customer. Every write goes through
 ``rentals.services``, as the API's and the admin's do, with the signed-in user's scope; each
 form posts, and the answer redirects back to the page with the cursor in the box for the next
 scan (POST-redirect-GET, so a reload never rents twice).
@@ -16,6 +16,7 @@ A visit lasts until the clerk opens another customer or ends it.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -30,12 +31,14 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.models import Customer
 from customers.scope import scope_of
 from pagila_site.backoffice import receipts
-from rentals.models import PaymentLedgerEntry, Rental
-from rentals.services import RentalError, rental_create, rental_return
+from rentals.models import PaymentLedgerEntry, Rental, with_balance
+from rentals.services import MAX_PAYMENT, RentalError, payment_create, rental_create, rental_return
 
-#: Who may use the counter at all: look customers and rentals up. Renting needs add_rental,
-#: returning change_rental (the Clerk group has all four).
+#: Who may use the counter at all: look customers and rentals up. Renting needs add_rental;
+#: returning and taking payment change_rental, since a payment changes what a rental owes and the
+#: ledger itself is read-only in the admin (the Clerk group has all four).
 SEE = ("customers.view_customer", "rentals.view_rental")
+CHANGE = "rentals.change_rental"
 MATCHES_SHOWN = 20
 RECENT_PAYMENTS = 5
 MAX_COPIES_PER_SCAN = 50
@@ -73,12 +76,33 @@ class ScanForm(forms.Form):
         return [int(word) for word in words]
 
 
+class PaymentForm(forms.Form):
+    """A payment for one rental; the amount's rules (more than 0, two decimals, at most
+    999.99, not more than owed) are the service's, which says why it refuses."""
+
+    rental = forms.CharField(label="Rental id", max_length=9)
+    amount = forms.CharField(label="Amount", max_length=12)
+
+    def clean_rental(self) -> int:
+        value = self.cleaned_data["rental"].strip()
+        if not _is_id(value):
+            raise ValidationError(f"Not a rental id: {value}.")
+        return int(value)
+
+    def clean_amount(self) -> Decimal:
+        value = self.cleaned_data["amount"].strip().removeprefix("$")
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValidationError(f"Not an amount: {value}.") from None
+
+
 class Visit:
     """What happened at the counter for one customer, newest first, kept in the session.
 
     Each event is a plain dict (the session stores JSON): ``step`` ("check-out" or "check-in"),
-    ``outcome`` ("rented", "returned" or "refused"), ``inventory_id``, and ``rental_id``,
-    ``film``, ``detail`` (the due date, the fee, or why it was refused).
+    ``outcome`` ("rented", "returned", "paid" or "refused"), ``inventory_id``, and ``rental_id``,
+    ``film``, ``detail`` (the due date, the fee, the amount paid, or why it was refused).
     """
 
     def __init__(self, session, customer_id: int):
@@ -106,7 +130,8 @@ class Visit:
             self._session[VISIT_KEY] = self._data
 
     def rental_ids(self) -> list[int]:
-        """The rentals this visit rented or returned, oldest first: what its receipt shows."""
+        """The rentals this visit rented, returned or paid for, oldest first: what its receipt
+        shows."""
         ids = [event["rental_id"] for event in reversed(self.events) if event["outcome"] != "refused"]
         return list(dict.fromkeys(ids))
 
@@ -143,8 +168,9 @@ def _event(step: str, outcome: str, inventory_id, rental_id=None, film: str = ""
     }
 
 
-def _unreadable_scan(step: str, form: ScanForm) -> dict:
-    return _event(step, "refused", form.data.get("copies", "")[:40], detail=" ".join(form.errors["copies"]))
+def _unreadable(step: str, form: forms.Form) -> dict:
+    what = " ".join(str(form.data.get(name, ""))[:40] for name in form.fields)
+    return _event(step, "refused", what, detail=" ".join(" ".join(errors) for errors in form.errors.values()))
 
 
 def _open_rental_of(scope, inventory_id: int) -> tuple[int, int] | None:
@@ -155,6 +181,31 @@ def _open_rental_of(scope, inventory_id: int) -> tuple[int, int] | None:
         .filter(inventory_id=inventory_id)
         .values_list("pk", "customer_id")
         .first()
+    )
+
+
+def _pay(scope, rental_id: int, inventory_id: int, film: str, amount: Decimal) -> dict:
+    """Take ``amount`` for the rental through the service; the event says what was paid, or why not."""
+    try:
+        payment = payment_create(scope=scope, rental_id=rental_id, amount=amount)
+    except (RentalError, Rental.DoesNotExist) as exc:
+        return _event("payment", "refused", inventory_id, detail=str(exc))
+    return _event("payment", "paid", inventory_id, rental_id, film, f"Paid ${payment.amount}")
+
+
+def _visit_owing(customer_id: int, visit: Visit) -> list[tuple[int, int, str, Decimal]]:
+    """``(rental_id, inventory_id, film, balance)`` of the visit's rentals that owe something now
+    (a rental just rented owes its rate, one returned late its fee)."""
+    rental_ids = visit.rental_ids()
+    if not rental_ids:
+        return []
+    return list(
+        Rental.objects.filter(pk__in=rental_ids, customer_id=customer_id)
+        .with_film()
+        .with_amounts()
+        .filter(balance__gt=0)
+        .order_by("rental_id")
+        .values_list("pk", "inventory_id", "film_title", "balance")
     )
 
 
@@ -192,6 +243,12 @@ class Counter:
                 view(self.check_in),
                 name="counter-customer-check-in",
             ),
+            path(
+                "counter/customers/<int:customer_id>/pay-visit/",
+                view(self.pay_visit),
+                name="counter-pay-visit",
+            ),
+            path("counter/customers/<int:customer_id>/pay/", view(self.pay), name="counter-pay"),
             path("counter/customers/<int:customer_id>/done/", view(self.done), name="counter-done"),
             # One or more rental ids joined by "-" (at most 50): a visit's receipt, or one rental's.
             re_path(
@@ -244,7 +301,7 @@ class Counter:
                 "matches": matches,
                 "more_matches": matches is not None and len(found) > MATCHES_SHOWN,
                 "check_in_form": ScanForm(auto_id="id_check_in_%s"),
-                "may_check_in": self._may(request, "rentals.change_rental"),
+                "may_check_in": self._may(request, CHANGE),
                 "focus": focus,
             },
         )
@@ -253,7 +310,7 @@ class Counter:
     def check_in_any(self, request):
         """Copies handed back with no customer looked up: each is returned; when they were all one
         customer's, that customer's page opens with the returns in the visit (to print or pay)."""
-        _require(request, "rentals.change_rental")
+        _require(request, CHANGE)
         scope = scope_of(request.user)
         form = ScanForm(request.POST)
         back = f"{reverse('admin:counter')}?focus=check-in"
@@ -295,9 +352,8 @@ class Counter:
     def customer(self, request, customer_id: int):
         _require(request)
         scope = scope_of(request.user)
-        customer = get_object_or_404(
-            Customer.objects.in_scope(scope).select_related("address"), pk=customer_id
-        )
+        customers = with_balance(Customer.objects.in_scope(scope)).select_related("address")
+        customer = get_object_or_404(customers, pk=customer_id)
         visit = Visit(request.session, customer.pk)
         visit.save()
         open_rentals = (
@@ -306,15 +362,18 @@ class Counter:
             .with_due_date()
             .with_film()
             .with_fee_so_far()
+            .with_amounts()
             .order_by("-overdue", "due_date", "rental_id")
         )
         payments = PaymentLedgerEntry.objects.filter(customer=customer).order_by(
             "-payment_date", "-payment_id"
         )
         may_check_out = self._may(request, "rentals.add_rental")
-        may_check_in = self._may(request, "rentals.change_rental")
-        # An unlinked superuser may return copies but not rent: renting names who took it.
+        may_change = self._may(request, CHANGE)
+        # An unlinked superuser may return copies but neither rent nor take payment: both name
+        # the staff member who did it.
         linked = scope.staff_id is not None
+        owing = _visit_owing(customer.pk, visit) if may_change and linked else []
         focus = request.GET.get("focus") or ("check-out" if may_check_out and linked else "check-in")
         return self._render(
             request,
@@ -328,9 +387,11 @@ class Counter:
                 "receipt_url": _receipt_url(visit.rental_ids()),
                 "check_out_form": ScanForm(auto_id="id_check_out_%s"),
                 "check_in_form": ScanForm(auto_id="id_check_in_%s"),
+                "visit_owed": sum((balance for *_rest, balance in owing), Decimal("0.00")),
                 "may_check_out": may_check_out and linked,
-                "unlinked": may_check_out and not linked,
-                "may_check_in": may_check_in,
+                "unlinked": (may_check_out or may_change) and not linked,
+                "may_check_in": may_change,
+                "may_pay": may_change and linked,
                 "focus": focus,
             },
         )
@@ -343,7 +404,7 @@ class Counter:
         visit = Visit(request.session, customer.pk)
         form = ScanForm(request.POST)
         if not form.is_valid():
-            visit.add(**_unreadable_scan("check-out", form))
+            visit.add(**_unreadable("check-out", form))
         else:
             for inventory_id in form.cleaned_data["copies"]:
                 try:
@@ -360,13 +421,13 @@ class Counter:
 
     @method_decorator(require_POST)
     def check_in(self, request, customer_id: int):
-        _require(request, "rentals.change_rental")
+        _require(request, CHANGE)
         scope = scope_of(request.user)
         customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
         visit = Visit(request.session, customer.pk)
         form = ScanForm(request.POST)
         if not form.is_valid():
-            visit.add(**_unreadable_scan("check-in", form))
+            visit.add(**_unreadable("check-in", form))
         else:
             for inventory_id in form.cleaned_data["copies"]:
                 found = _open_rental_of(scope, inventory_id)
@@ -384,6 +445,46 @@ class Counter:
                 visit.add(**_event("check-in", "refused", inventory_id, detail=detail))
         visit.save()
         return redirect(_customer_url(customer.pk, "check-in"))
+
+    @method_decorator(require_POST)
+    def pay_visit(self, request, customer_id: int):
+        """Take what the visit's rentals owe now, each through ``payment_create`` (up to the
+        999.99 one payment holds; the rest stays owed)."""
+        _require(request, CHANGE)
+        scope = scope_of(request.user)
+        customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
+        visit = Visit(request.session, customer.pk)
+        owing = _visit_owing(customer.pk, visit)
+        if not owing:
+            visit.add(**_event("payment", "refused", "", detail="Nothing is owed for this visit."))
+        for rental_id, inventory_id, film, balance in owing:
+            visit.add(**_pay(scope, rental_id, inventory_id, film, min(balance, MAX_PAYMENT)))
+        visit.save()
+        return redirect(_customer_url(customer.pk, "receipt"))
+
+    @method_decorator(require_POST)
+    def pay(self, request, customer_id: int):
+        """Take a payment of any amount for one of the customer's rentals (a part of what it owes,
+        or an old debt)."""
+        _require(request, CHANGE)
+        scope = scope_of(request.user)
+        customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
+        visit = Visit(request.session, customer.pk)
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            visit.add(**_unreadable("payment", form))
+        else:
+            rental_id, amount = form.cleaned_data["rental"], form.cleaned_data["amount"]
+            rental = Rental.objects.filter(pk=rental_id, customer=customer).with_film().first()
+            if rental is None:
+                # Kept apart so that a visit's receipt is one customer's.
+                visit.add(
+                    **_event("payment", "refused", "", detail=f"Rental {rental_id} is not this customer's.")
+                )
+            else:
+                visit.add(**_pay(scope, rental.pk, rental.inventory_id, rental.film_title, amount))
+        visit.save()
+        return redirect(_customer_url(customer.pk, "pay"))
 
     @method_decorator(require_POST)
     def done(self, request, customer_id: int):

@@ -34,6 +34,11 @@ class Receipt:
     def paid(self) -> Decimal:
         return sum((payment.amount for payment in self.payments), Decimal("0.00"))
 
+    @property
+    def balance(self) -> Decimal:
+        """What these rentals still owe (copies still out: were they returned now)."""
+        return sum((rental.balance for rental in (*self.rented, *self.returned)), Decimal("0.00"))
+
 
 def receipt_of(scope, rental_ids: list[int]) -> Receipt:
     """The receipt of ``rental_ids``; ``Http404`` unless all are in scope and one customer's."""

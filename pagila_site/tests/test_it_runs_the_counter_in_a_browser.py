@@ -1,5 +1,6 @@
 """The counter driven in headless Chromium by keyboard alone, as a clerk with a barcode scanner
-works: sign in, find a customer, scan copies out (one refused) and back in, open the receipt.
+works: sign in, find a customer, scan copies out (one refused) and back in, take payment, open
+the receipt.
 
 No click anywhere: every step is typed, Tab or Enter (a scanner types the id and Enter). The
 server is the app on a private clone of the template with a clerk made by ``manage.py
@@ -9,6 +10,7 @@ staff_account``, as the README tells a desk to. Screenshots go to artifacts/scre
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -151,16 +153,31 @@ def test_a_clerk_checks_a_copy_out_and_back_in_by_keyboard_alone(copies, page):
     assert str(copies["mine"]) not in page.locator("#open-rentals td.copy").all_inner_texts()
     _shot(page, "counter-checked-in")
 
-    # The receipt: Tab past the Return button to its link.
+    # Take payment: Tab past the Return button to "Take $… for this visit"; the cursor then
+    # waits on the receipt link.
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
-    expect(page.locator("#receipt-link")).to_be_focused()
+    pay = page.locator("#pay-visit")
+    expect(pay).to_be_focused()
+    owed = Decimal(pay.inner_text().removeprefix("Take $").removesuffix(" for this visit"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("#receipt-rented tbody td:nth-child(2)").all_inner_texts() == [
-        str(copies["also_mine"])
-    ]
-    assert page.locator("#receipt-returned tbody td:nth-child(2)").all_inner_texts() == [str(copies["mine"])]
+    paid = page.locator("#visit-log tbody tr.outcome-paid td:last-child").all_inner_texts()
+    assert len(paid) == 2
+    assert sum(Decimal(text.removeprefix("Paid $")) for text in paid) == owed
+    expect(page.locator("#nothing-owed")).to_be_visible()
+    expect(page.locator("#receipt-link")).to_be_focused()
+    _shot(page, "counter-paid")
+
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    rented = page.locator("#receipt-rented tbody td:nth-child(2)").all_inner_texts()
+    assert rented == [str(copies["also_mine"])]
+    returned = page.locator("#receipt-returned tbody td:nth-child(2)").all_inner_texts()
+    assert returned == [str(copies["mine"])]
+    assert page.locator("#receipt-payments tbody tr").count() == 2
+    assert page.inner_text("#receipt-paid") == f"${owed}"
+    assert page.inner_text("#receipt-balance") == "$0.00"
     expect(page.locator("#print-button")).to_be_focused()
     _shot(page, "counter-receipt")
 

@@ -11,13 +11,14 @@ import contextlib
 import logging
 import weakref
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 
 import openai
 from django.conf import settings
 
 logger = logging.getLogger("pagila.ai")
 
-Messages = list[dict[str, str]]
+Messages = list[dict]
 
 
 class AiError(Exception):
@@ -87,6 +88,40 @@ def _translated_errors() -> Iterator[None]:
         raise UpstreamError("The AI provider failed.") from exc
 
 
+@contextlib.contextmanager
+def _translated_stream_errors() -> Iterator[None]:
+    """As :func:`_translated_errors`, for iterating a stream that has already started.
+
+    Iteration raises more than the SDK's own exceptions: ``json.JSONDecodeError`` for a chunk
+    that is not JSON, httpx2's ``StreamError`` for a body that can't be read again, pydantic's
+    errors for a chunk of the wrong shape. Whatever it is, the provider broke the stream, and
+    the relay must still end it properly, so every ``Exception`` becomes an :class:`AiError`
+    (cancellation, a ``BaseException``, still propagates: it is the client hanging up).
+    """
+    try:
+        with _translated_errors():
+            yield
+    except AiError:
+        raise
+    except Exception as exc:
+        raise UpstreamError("The AI provider sent a malformed stream.") from exc
+
+
+def _log_usage(call: str, usage) -> None:
+    if usage is None:
+        return
+    logger.info(
+        "ai token usage",
+        extra={
+            "call": call,
+            "model": settings.OPENAI_MODEL,
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "total_tokens": usage.total_tokens,
+        },
+    )
+
+
 def _log_failure(exc: AiError, call: str) -> None:
     cause = exc.__cause__
     logger.warning(
@@ -99,52 +134,97 @@ def _log_failure(exc: AiError, call: str) -> None:
     )
 
 
-async def stream_text(messages: Messages) -> AsyncIterator[str]:
-    """The reply's text, chunk by chunk, as the provider produces it.
+@dataclass(frozen=True)
+class ToolCall:
+    """One function call the model asked for; ``arguments`` is its JSON text, unchecked."""
 
-    The request is made on the first ``__anext__``, so a caller awaiting the first chunk learns
-    of a failure before it has promised anything to its own client. Closing or cancelling the
-    iteration closes the upstream response, which ends the provider's work.
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
+class _PartialCall:
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+def _assemble(calls: dict[int, _PartialCall], deltas) -> None:
+    """Add one chunk's tool-call deltas to ``calls``, by ``index``.
+
+    OpenAI sends a call's ``id``, ``type`` and ``function.name`` in its first delta and then only
+    ``index`` and pieces of ``function.arguments``; several calls in one reply have their own
+    indexes, and their deltas may interleave.
+    """
+    for delta in deltas:
+        call = calls.setdefault(delta.index, _PartialCall())
+        if delta.id:
+            call.id = delta.id
+        if delta.function is not None:
+            if delta.function.name:
+                call.name += delta.function.name
+            if delta.function.arguments:
+                call.arguments += delta.function.arguments
+
+
+async def stream_chat(
+    messages: Messages, *, tools: list[dict] | None = None
+) -> AsyncIterator[str | list[ToolCall]]:
+    """One streamed round: the reply's text chunk by chunk, then the tool calls it asked for.
+
+    Yields ``str`` chunks as the provider produces them and, last, a ``list[ToolCall]`` when the
+    reply called tools (offered in ``tools``). The request is made on the first ``__anext__``, so
+    a caller awaiting it learns of a failure (:class:`UpstreamRejected` for a 400) before it has
+    promised anything to its own client. Every failure while the stream is read is an
+    :class:`AiError` too, and whatever happens the upstream response is closed.
     """
     client = _client()
+    options = {"tools": tools} if tools else {}
     try:
         with _translated_errors():
             stream = await client.chat.completions.create(
-                model=settings.OPENAI_MODEL, messages=messages, stream=True
+                model=settings.OPENAI_MODEL,
+                messages=messages,
+                stream=True,
+                # The last chunk then reports the request's token usage (choices empty).
+                stream_options={"include_usage": True},
+                **options,
             )
     except AiError as exc:
         _log_failure(exc, "stream")
         raise
+    calls: dict[int, _PartialCall] = {}
+    usage = None
     try:
-        with _translated_errors():
+        with _translated_stream_errors():
             async for chunk in stream:
+                # Some providers report usage on every chunk or on the last one with choices.
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                if not chunk.choices:
+                    continue
+                delta = chunk.choices[0].delta
+                if delta.tool_calls:
+                    _assemble(calls, delta.tool_calls)
                 # Providers open with a role-only delta and close with an empty one.
-                text = chunk.choices[0].delta.content if chunk.choices else None
-                if text:
-                    yield text
+                if delta.content:
+                    yield delta.content
     except AiError as exc:
         _log_failure(exc, "stream")
         raise
+    else:
+        _log_usage("stream", usage)
     finally:
         await stream.close()
+    if calls:
+        yield [ToolCall(id=c.id, name=c.name, arguments=c.arguments) for _, c in sorted(calls.items())]
 
 
 def _reply_text(completion) -> str:
     if not completion.choices or completion.choices[0].message.content is None:
         raise UpstreamError("The AI provider returned no text.")
     return completion.choices[0].message.content
-
-
-async def complete_text(messages: Messages) -> str:
-    """The whole reply's text."""
-    client = _client()
-    try:
-        with _translated_errors():
-            completion = await client.chat.completions.create(model=settings.OPENAI_MODEL, messages=messages)
-            return _reply_text(completion)
-    except AiError as exc:
-        _log_failure(exc, "complete")
-        raise
 
 
 async def complete_json(messages: Messages, *, name: str, schema: dict) -> str:
@@ -169,6 +249,7 @@ async def complete_json(messages: Messages, *, name: str, schema: dict) -> str:
                 completion = await client.chat.completions.create(
                     model=settings.OPENAI_MODEL, messages=messages, response_format={"type": "json_object"}
                 )
+        _log_usage(name, completion.usage)
         return _reply_text(completion)
     except AiError as exc:
         _log_failure(exc, name)

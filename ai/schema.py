@@ -46,11 +46,13 @@ RETRY_AFTER = OpenApiParameter(
 SSE_EVENT = {
     "type": "object",
     "description": (
-        "One Server-Sent Event; the stream is `token` events, then `done` (or `error`). `data` is "
-        'JSON: `{"text": "<chunk>"}` for `token`, `{}` for `done`, `{"detail", "code"}` for `error`.'
+        "One Server-Sent Event; the stream is `tool` and `token` events, then `done` (or `error`). "
+        '`data` is JSON: `{"name", "arguments"}` for `tool` (a tool the model called), '
+        '`{"text": "<chunk>"}` for `token`, `{}` for `done`, `{"detail", "code"}` for `error`. '
+        "Lines starting with `:` are keep-alive comments."
     ),
     "properties": {
-        "event": {"type": "string", "enum": ["token", "done", "error"]},
+        "event": {"type": "string", "enum": ["tool", "token", "done", "error"]},
         "data": {"type": "string", "description": "The event's JSON payload, on one line."},
     },
     "required": ["event", "data"],
@@ -75,9 +77,12 @@ class AskDocs(_AiDocs):
         operation_id="ai_ask",
         summary="Ask the model; its answer is streamed as it is generated",
         description=(
-            "The answer is relayed chunk by chunk as the model produces it, never buffered whole.\n\n"
+            "The answer is relayed chunk by chunk as the model produces it, never buffered whole. "
+            "The model may first look things up with the AI tools (`search_films`, `get_film`, "
+            "`film_availability`, `customer_rentals`: customers only of the stores of the caller's "
+            "token or staff session), in at most 4 rounds.\n\n"
             "- Default: `text/plain; charset=utf-8`, the raw text in order, whitespace preserved. "
-            "A failure after the first byte ends the body early.\n"
+            "A failure after the first byte ends the body early (a complete chunked response).\n"
             "- With `Accept: text/event-stream`: Server-Sent Events. Each chunk is `event: token` with "
             '`data: {"text": "<chunk>"}`, then `event: done` with `data: {}`. A failure after the '
             'stream started is `event: error` with `data: {"detail", "code"}` (`upstream_error`, '

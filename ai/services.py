@@ -8,27 +8,116 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
 
 from asgiref.sync import sync_to_async
 
-from ai import client
+from ai import client, tools
+from customers.scope import Scope
 from films.models import Film, MpaaRating
 
 logger = logging.getLogger("pagila.ai")
 
 ASSISTANT_PROMPT = (
     "You are the assistant of a DVD rental store's back office. Answer the staff member's "
-    "question briefly and plainly."
+    "question briefly and plainly. Use the tools to look up films, stock and customers' rentals "
+    "rather than guessing; say so when a tool finds nothing or refuses."
 )
 
+# Rounds in which the model may call tools; one more round, without tools, then must answer.
+MAX_TOOL_ROUNDS = 4
 
-def ask_stream(*, question: str) -> AsyncIterator[str]:
-    """The model's answer to ``question``, chunk by chunk as it is generated."""
-    return client.stream_text(
-        [{"role": "system", "content": ASSISTANT_PROMPT}, {"role": "user", "content": question}]
-    )
+
+@dataclass(frozen=True)
+class ToolUse:
+    """A tool the model called, announced before it runs (SSE's ``event: tool``)."""
+
+    name: str
+    arguments: str
+
+
+# What :func:`_round` yields first when the provider refused the tools and was asked without.
+_TOOLS_REJECTED = object()
+
+
+async def _round(messages: client.Messages, offer: list[dict] | None):
+    """One streamed round; a provider rejecting ``tools`` (400) is asked again without them."""
+    try:
+        async for item in client.stream_chat(messages, tools=offer):
+            yield item
+        return
+    except client.UpstreamRejected:
+        # Only the request itself is answered 400, so nothing was yielded before it.
+        if offer is None:
+            raise
+        logger.warning("ai provider rejected tools; asking again without them")
+    yield _TOOLS_REJECTED
+    async for item in client.stream_chat(messages):
+        yield item
+
+
+async def answer_events(*, question: str, scope: Scope) -> AsyncIterator[str | ToolUse]:
+    """The model's answer to ``question``: text chunks as generated, and each tool it calls.
+
+    Every round is a streamed request offering the tools; the calls a reply asks for are
+    announced (:class:`ToolUse`), run with the caller's ``scope`` and their results sent back in
+    the next round. After :data:`MAX_TOOL_ROUNDS` the model is asked once more without tools,
+    and whatever calls it still makes are not run. Raises :class:`ai.client.AiError`.
+    """
+    messages: client.Messages = [
+        {"role": "system", "content": ASSISTANT_PROMPT},
+        {"role": "user", "content": question},
+    ]
+    offered: list[dict] | None = tools.SCHEMAS
+    for round_number in range(1, MAX_TOOL_ROUNDS + 2):
+        if round_number > MAX_TOOL_ROUNDS:
+            offered = None
+        text: list[str] = []
+        calls: list[client.ToolCall] = []
+        async for item in _round(messages, offered):
+            if item is _TOOLS_REJECTED:
+                offered = None
+            elif isinstance(item, str):
+                text.append(item)
+                yield item
+            else:
+                calls = item
+        if not calls:
+            return
+        if offered is None:
+            # A model may call tools it was not offered (or that its provider refused): not run.
+            logger.info("ai tool calls not run: no tools offered", extra={"round": round_number})
+            return
+        messages.append(
+            {
+                "role": "assistant",
+                "content": "".join(text) or None,
+                "tool_calls": [
+                    {
+                        "id": call.id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": call.arguments},
+                    }
+                    for call in calls
+                ],
+            }
+        )
+        for call in calls:
+            yield ToolUse(name=call.name, arguments=call.arguments)
+            result = await sync_to_async(tools.run)(call.name, call.arguments, scope)
+            logger.info("ai tool called", extra={"tool": call.name, "round": round_number})
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+
+
+async def answer_text(*, question: str, scope: Scope) -> str:
+    """The whole answer of :func:`answer_events`, for callers that don't stream."""
+    events = answer_events(question=question, scope=scope)
+    answer = "".join([item async for item in events if isinstance(item, str)])
+    if not answer:
+        raise client.UpstreamError("The AI provider returned no text.")
+    return answer
 
 
 # --- Film summary ---------------------------------------------------------------------------------
@@ -178,18 +267,16 @@ def _search_agent_answer(words: set[str]) -> str | None:
     return f"{film.title}{listed} rents for ${film.rental_rate}."
 
 
-async def handoff_answer(*, question: str) -> Handoff:
+async def handoff_answer(*, question: str, scope: Scope) -> Handoff:
     """Route ``question`` to SearchAgent (the catalogue) or LLMAgent (the model).
 
     A question that says "film" or "movie" and names a word of some title is the catalogue's; the
-    keywords themselves never count as title words. Everything else is the model's.
+    keywords themselves never count as title words. Everything else is the model's, which may
+    use the tools with the caller's ``scope``.
     """
     words = _words(question)
     if words & KEYWORDS and (title_words := words - KEYWORDS):
         answer = await sync_to_async(_search_agent_answer)(title_words)
         if answer is not None:
             return {"agent": SEARCH_AGENT, "answer": answer}
-    answer = await client.complete_text(
-        [{"role": "system", "content": ASSISTANT_PROMPT}, {"role": "user", "content": question}]
-    )
-    return {"agent": LLM_AGENT, "answer": answer}
+    return {"agent": LLM_AGENT, "answer": await answer_text(question=question, scope=scope)}

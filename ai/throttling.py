@@ -2,17 +2,20 @@
 
 The AI views are plain async Django views (the relay streams), so DRF never runs its throttles
 for them; :func:`throttled` runs DRF's own :class:`SimpleRateThrottle` bookkeeping for all three,
-in a worker thread because both the cache and the token lookup are synchronous.
+in a worker thread because both the cache and the token lookup are synchronous. The token it
+finds also decides the caller's scope for the AI tools (:func:`caller_scope`).
 """
 
 import math
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
+from customers.scope import Scope, scope_of
 from pagila_site.api.authentication import BearerTokenAuthentication
 from pagila_site.api.errors import error_response
 from pagila_site.api.throttling import client_address
@@ -31,6 +34,7 @@ class AiRateThrottle(SimpleRateThrottle):
 
     locked_for: int | None = None
     token: ApiToken | None = None
+    user = None
 
     def allow_request(self, request, view) -> bool:
         # A presented token is checked exactly as the API checks it: a wrong one counts towards
@@ -44,7 +48,7 @@ class AiRateThrottle(SimpleRateThrottle):
             return False
         except exceptions.AuthenticationFailed:
             found = None
-        self.token = found[1] if found is not None else None
+        self.user, self.token = found if found is not None else (None, None)
         return super().allow_request(request, view)
 
     def wait(self):
@@ -59,7 +63,9 @@ class AiRateThrottle(SimpleRateThrottle):
 async def throttled(request) -> JsonResponse | None:
     """A 429 response when ``request`` is over the limit, else None (and the request is counted)."""
     throttle = AiRateThrottle()
-    if await sync_to_async(throttle.allow_request)(request, None):
+    allowed = await sync_to_async(throttle.allow_request)(request, None)
+    request.ai_token_user = throttle.user
+    if allowed:
         return None
     seconds = max(1, math.ceil(throttle.wait() or 1))
     response = error_response(
@@ -69,3 +75,17 @@ async def throttled(request) -> JsonResponse | None:
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+def _scope_of_session(user) -> Scope:
+    # Only the back office's own users: a session of a non-staff user (none exist today) is
+    # treated as anonymous rather than trusted with customer data.
+    return scope_of(user if user.is_authenticated and user.is_staff else AnonymousUser())
+
+
+async def caller_scope(request) -> Scope:
+    """Whose data the AI tools may show: a valid token's user (found by :func:`throttled`, which
+    must run first), else a staff session's (the admin's Ask AI page), else nobody's."""
+    if request.ai_token_user is not None:
+        return await sync_to_async(scope_of)(request.ai_token_user)
+    return await sync_to_async(_scope_of_session)(await request.auser())

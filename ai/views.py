@@ -6,10 +6,13 @@ through the project's exception handler, DRF's throttle (:mod:`ai.throttling`), 
 The OpenAPI schema describes them through :mod:`ai.schema`.
 """
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
 
+from django.conf import settings
 from django.http import JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +22,8 @@ from rest_framework.request import Request
 from ai import services
 from ai.client import AiError
 from ai.serializers import AskQuerySerializer, HandoffRequestSerializer, SummaryRequestSerializer
-from ai.throttling import throttled
+from ai.services import ToolUse
+from ai.throttling import caller_scope, throttled
 from films.models import Film
 from pagila_site.api.errors import api_exception_handler, error_body, error_response
 
@@ -58,32 +62,88 @@ def _sse_event(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def _plain_text(request, first: str | None, chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+KEEP_ALIVE = ": keep-alive\n\n"
+
+
+async def _with_keep_alive(events: AsyncIterator, interval: float) -> AsyncIterator:
+    """``events``' items, and None whenever ``interval`` seconds pass without one.
+
+    The next item is awaited in a task of its own so that waiting can time out without
+    cancelling it: the model (or a tool) goes on working while the stream says it is alive.
+    Closing this iterator (the client hung up) cancels that task, which closes the upstream call.
+    """
+    pending = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(events))
+            done, _ = await asyncio.wait({pending}, timeout=interval)
+            if not done:
+                yield None
+                continue
+            task, pending = pending, None
+            try:
+                item = task.result()
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pending
+
+
+async def _plain_text(request, first: str | None, events: AsyncIterator) -> AsyncIterator[str]:
     try:
         if first is not None:
             yield first
-        async for text in chunks:
-            yield text
+        async for item in events:
+            if isinstance(item, str):
+                yield item
     except AiError as exc:
-        # The status line is long gone: ending the body early is all plain text can say.
-        logger.warning("ai ask stream cut short", extra={"code": exc.code, "request_id": request.request_id})
+        # The status line is long gone: ending the body (with its last chunk, cleanly) is all
+        # plain text can say.
+        logger.warning(
+            "ai ask stream cut short",
+            extra={"code": exc.code, "detail": exc.detail, "request_id": request.request_id},
+        )
     finally:
-        await chunks.aclose()
+        await events.aclose()
 
 
-async def _sse_events(request, first: str | None, chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+def _event_of(item: str | ToolUse) -> str:
+    if isinstance(item, ToolUse):
+        return _sse_event("tool", {"name": item.name, "arguments": item.arguments})
+    return _sse_event("token", {"text": item})
+
+
+async def _sse_events(request, first: str | ToolUse | None, events: AsyncIterator) -> AsyncIterator[str]:
+    alive = _with_keep_alive(events, settings.AI_KEEPALIVE_SECONDS)
     try:
         if first is not None:
-            yield _sse_event("token", {"text": first})
-        async for text in chunks:
-            yield _sse_event("token", {"text": text})
+            yield _event_of(first)
+        async for item in alive:
+            yield KEEP_ALIVE if item is None else _event_of(item)
     except AiError as exc:
-        logger.warning("ai ask stream cut short", extra={"code": exc.code, "request_id": request.request_id})
+        logger.warning(
+            "ai ask stream cut short",
+            extra={"code": exc.code, "detail": exc.detail, "request_id": request.request_id},
+        )
         yield _sse_event("error", error_body(exc.status, exc.detail, exc.code))
         return
     finally:
-        await chunks.aclose()
+        await alive.aclose()
+        await events.aclose()
     yield _sse_event("done", {})
+
+
+async def _first_text(events: AsyncIterator) -> str | None:
+    """The first text chunk; plain text has no way to show the tool calls before it."""
+    async for item in events:
+        if isinstance(item, str):
+            return item
+    return None
 
 
 # GET only, so there is nothing for a forged request to change; without the exemption, the CSRF
@@ -96,18 +156,20 @@ async def ask(request):
     data, invalid = _validated(AskQuerySerializer, request.GET)
     if invalid:
         return invalid
-    chunks = services.ask_stream(question=data["question"])
-    # The first chunk is awaited before anything is sent, so a provider that fails outright
-    # gets a proper status code (502/503/504) rather than a 200 with an empty body.
+    events = services.answer_events(question=data["question"], scope=await caller_scope(request))
+    sse = request.get_preferred_type([PLAIN, SSE]) == SSE
+    # The first event (a tool call or text) is awaited before anything is sent, so a provider
+    # that fails outright gets a proper status code (502/503/504) rather than a 200 with an
+    # empty body.
     try:
-        first = await anext(chunks, None)
+        first = await anext(events, None) if sse else await _first_text(events)
     except AiError as exc:
         return _ai_error(exc)
-    if request.get_preferred_type([PLAIN, SSE]) == SSE:
-        response = StreamingHttpResponse(_sse_events(request, first, chunks), content_type=SSE)
+    if sse:
+        response = StreamingHttpResponse(_sse_events(request, first, events), content_type=SSE)
     else:
         response = StreamingHttpResponse(
-            _plain_text(request, first, chunks), content_type=f"{PLAIN}; charset=utf-8"
+            _plain_text(request, first, events), content_type=f"{PLAIN}; charset=utf-8"
         )
     response["Cache-Control"] = "no-cache"
     # nginx and similar proxies buffer responses unless told not to, which would undo streaming.
@@ -147,7 +209,7 @@ async def handoff(request):
     if refused:
         return refused
     try:
-        result = await services.handoff_answer(question=data["question"])
+        result = await services.handoff_answer(question=data["question"], scope=await caller_scope(request))
     except AiError as exc:
         return _ai_error(exc)
     return JsonResponse(result)

@@ -366,6 +366,9 @@ OPENAI_TIMEOUT = _env(_positive_float, "OPENAI_TIMEOUT", default=30.0)
 # Per staff token, else per client address; counted in the default cache (per process unless
 # CACHES names a shared one).
 AI_RATE_LIMIT = _env(_rate, "AI_RATE_LIMIT", default="30/min")
+# Seconds of silence after which a started event stream gets a comment line while the model or a
+# tool works, before proxies (often at 30-60 s) take the idle stream for a dead one.
+AI_KEEPALIVE_SECONDS = _env(_positive_float, "AI_KEEPALIVE_SECONDS", default=15.0)
 # --- end AI --------------------------------------------------------------------------------------
 
 # --- Failed token attempts (pagila_site/api/throttling.py) ---------------------------------------

@@ -44,7 +44,7 @@ def test_it_documents_one_server_sent_event_as_the_stream_schema(paths):
 
     assert event["type"] == "object"
     assert event["required"] == ["event", "data"]
-    assert event["properties"]["event"] == {"type": "string", "enum": ["token", "done", "error"]}
+    assert event["properties"]["event"] == {"type": "string", "enum": ["tool", "token", "done", "error"]}
     assert event["properties"]["data"]["type"] == "string"
     assert content["text/plain"]["schema"] == {"type": "string"}
 

@@ -57,7 +57,14 @@ def test_it_hands_everything_else_to_the_model(client, llm, question):
     assert response.json() == {"agent": "LLMAgent", "answer": "The model's answer."}
     [seen] = llm.seen
     assert seen.user_message == question
-    assert "stream" not in seen.body
+    # The tool loop's streamed round, its answer assembled before the JSON is sent.
+    assert seen.body["stream"] is True
+    assert [tool["function"]["name"] for tool in seen.body["tools"]] == [
+        "search_films",
+        "get_film",
+        "film_availability",
+        "customer_rentals",
+    ]
 
 
 def test_it_answers_catalogue_questions_even_without_a_model(client, llm, settings):

@@ -2,8 +2,12 @@
 
 ``POST /v1/chat/completions`` answers each request with the next scripted :class:`Reply` (or the
 default one): streamed as ``data: {chunk}`` events ending in ``data: [DONE]``, or as one JSON
-completion, or as an error status; slowly, or not at all. It records every request body and
-notices when a client goes away mid-answer, which is how the tests see a hang-up propagate.
+completion, or as an error status; slowly, or not at all. A streamed reply may call tools, with
+``tool_calls`` deltas cut up as OpenAI cuts them, and may answer from the ``tool`` messages it
+was sent (``echo_tools``), so a test sees the tool's real result come back. It can break a
+stream each way real providers do: a dropped or reset connection, a truncated chunked body, a
+chunk that is not JSON, a stall. It records every request body and notices when a client goes
+away mid-answer, which is how the tests see a hang-up (or a closed upstream response) propagate.
 Standard library only, in threads, on 127.0.0.1 and a free port.
 """
 
@@ -11,9 +15,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import json
 import select
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,12 +44,28 @@ class Reply:
     hang_after: int | None = None
     error_event_after: int | None = None
     drop_after: int | None = None
+    # Streamed: after this many chunks, reset the connection (RST) / send a chunk shorter than
+    # its chunked-encoding size and close / send a data line that is not JSON, then stall.
+    reset_after: int | None = None
+    truncate_after: int | None = None
+    malformed_after: int | None = None
     # Answer a json_schema response_format with 400, as providers without structured outputs do.
     reject_json_schema: bool = False
+    # Answer any request offering ``tools`` with 400, as providers without function calling do.
+    reject_tools: bool = False
+    # Streamed after the text: calls of (function name, arguments: a dict, or raw JSON text).
+    tool_calls: list[tuple[str, dict | str]] = field(default_factory=list)
+    # The text is these words followed by the content of every ``tool`` message received.
+    echo_tools: str | None = None
 
     @property
     def text(self) -> str:
         return "".join(self.chunks)
+
+    def chunks_for(self, body: dict) -> list[str]:
+        if self.echo_tools is None:
+            return self.chunks
+        return [self.echo_tools] + [m["content"] for m in body["messages"] if m["role"] == "tool"]
 
 
 @dataclass
@@ -63,7 +85,11 @@ class Seen:
 
     @property
     def user_message(self) -> str:
-        return self.body["messages"][-1]["content"]
+        return next(m["content"] for m in reversed(self.body["messages"]) if m["role"] == "user")
+
+    @property
+    def tool_messages(self) -> list[dict]:
+        return [m for m in self.body["messages"] if m["role"] == "tool"]
 
 
 class ClientGone(Exception):
@@ -154,6 +180,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.reject_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
             self._json(400, _error("response_format json_schema is not supported", "invalid_request_error"))
             return
+        if reply.reject_tools and body.get("tools"):
+            self._json(400, _error("tools are not supported by this model", "invalid_request_error"))
+            return
         if reply.status != 200:
             self._wait(reply.delay)
             self._json(reply.status, _error(f"fake failure {reply.status}", "server_error"))
@@ -171,26 +200,48 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self._event(_chunk(body, {"role": "assistant", "content": ""}))
-        for index, text in enumerate(reply.chunks):
-            if index == reply.hang_after:
-                self._wait(HANG_LIMIT)
-                self.close_connection = True
-                return
-            if index == reply.error_event_after:
-                self._event({"error": {"message": "fake failure mid-stream", "type": "server_error"}})
-                self._end_chunks()
-                return
-            if index == reply.drop_after:
-                # A response cut off mid-body: the connection closes without the final chunk.
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
+        for index, text in enumerate(reply.chunks_for(body)):
+            if self._break(reply, index):
                 return
             self._wait(reply.delay)
             self._event(_chunk(body, {"content": text}))
             self.server._update(seen, chunks_sent=index + 1)
-        self._event(_chunk(body, {}, finish_reason="stop"))
+        for delta in _tool_call_deltas(reply.tool_calls):
+            self._event(_chunk(body, {"tool_calls": [delta]}))
+        self._event(_chunk(body, {}, finish_reason="tool_calls" if reply.tool_calls else "stop"))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            usage = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+            self._event({**_chunk(body, {}), "choices": [], "usage": usage})
         self._send_chunk(b"data: [DONE]\n\n")
         self._end_chunks()
+
+    def _break(self, reply: Reply, index: int) -> bool:
+        """Break the stream before chunk ``index`` as ``reply`` says; True when it is over."""
+        if index == reply.hang_after:
+            self._wait(HANG_LIMIT)
+        elif index == reply.error_event_after:
+            self._event({"error": {"message": "fake failure mid-stream", "type": "server_error"}})
+            self._end_chunks()
+        elif index == reply.drop_after:
+            # A response cut off mid-body: the connection closes without the final chunk.
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif index == reply.reset_after:
+            # Linger 0: closing sends RST, "connection reset by peer" on the client's next read.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        elif index == reply.truncate_after:
+            # The size line promises more than is sent: an incomplete chunked read.
+            self._write(b'100\r\ndata: {"id"')
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif index == reply.malformed_after:
+            self._send_chunk(b'data: {"id": "chatcmpl-fake", "choices": [{"delta": {"content": "x"\n\n')
+            # Then nothing: only the client closing the response ends this request.
+            self._wait(HANG_LIMIT)
+        else:
+            return False
+        self.close_connection = True
+        return True
 
     # --- wire helpers -----------------------------------------------------------------------
 
@@ -229,6 +280,28 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _error(message: str, kind: str) -> dict:
     return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+
+
+def _tool_call_deltas(calls: list[tuple[str, dict | str]]) -> list[dict]:
+    """The ``tool_calls`` deltas of ``calls`` as OpenAI streams them: a call's first delta has
+    its ``index``, ``id``, ``type``, ``function.name`` and empty arguments, the next ones only
+    ``index`` and a piece of ``function.arguments``; the calls' pieces interleave."""
+    firsts, pieces = [], []
+    for index, (name, arguments) in enumerate(calls):
+        text = arguments if isinstance(arguments, str) else json.dumps(arguments)
+        firsts.append(
+            {
+                "index": index,
+                "id": f"call_fake_{index}",
+                "type": "function",
+                "function": {"name": name, "arguments": ""},
+            }
+        )
+        third = max(1, len(text) // 3)
+        parts = [text[:third], text[third : 2 * third], text[2 * third :]]
+        pieces.append([{"index": index, "function": {"arguments": part}} for part in parts if part])
+    interleaved = [delta for round_ in itertools.zip_longest(*pieces) for delta in round_ if delta]
+    return [*firsts, *interleaved]
 
 
 def _chunk(body: dict, delta: dict, finish_reason: str | None = None) -> dict:

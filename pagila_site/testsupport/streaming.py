@@ -1,5 +1,6 @@
 """Small HTTP clients for the streaming tests: they see bytes exactly when the server sends them."""
 
+import json
 import socket
 import time
 from urllib.parse import urlencode, urlsplit
@@ -36,3 +37,15 @@ def read_until(sock: socket.socket, marker: bytes) -> bytes:
         assert data, f"connection closed before {marker!r}; got {received!r}"
         received += data
     return received
+
+
+def sse_events(text: str) -> list[tuple[str, dict]]:
+    """``[(event, parsed data), ...]`` of an event stream's text; comment lines left out."""
+    events = []
+    for block in text.split("\n\n"):
+        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
+        if not lines:
+            continue
+        fields = dict(line.split(": ", 1) for line in lines)
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events

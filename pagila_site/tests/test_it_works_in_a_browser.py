@@ -188,3 +188,26 @@ def test_the_api_docs_group_operations_by_the_contracts_tags(anonymous_page):
     # Each of the schema's operations is shown once, under its one tag.
     schema = page.request.get("/api/schema/?format=json").json()
     assert sum(map(len, paths.values())) == sum(map(len, schema["paths"].values()))
+
+
+def test_the_ask_ai_page_lists_the_tools_the_model_uses(page, fake_ai):
+    fake_ai.script(
+        Reply(chunks=[], tool_calls=[("search_films", {"query": "sunrise"})]),
+        Reply(chunks=["Found ", "it."]),
+    )
+    page.goto("/admin/ask-ai/")
+    page.fill("#question", "Is SUNRISE LEAGUE in the catalogue?")
+    page.click("#ask-button")
+    sync_api.expect(page.locator("#ask-status")).to_have_text("Done.")
+    assert page.inner_text("#ask-tools") == 'search_films({"query": "sunrise"})'
+    assert page.inner_text("#answer") == "Found it."
+
+
+def test_the_ask_ai_page_explains_a_failure_without_asking_again(page, fake_ai):
+    fake_ai.script(Reply(status=500))
+    asked = len(fake_ai.seen)
+    page.goto("/admin/ask-ai/")
+    page.fill("#question", "Which films suit a rainy day?")
+    page.click("#ask-button")
+    sync_api.expect(page.locator("#ask-status")).to_have_text("Error: The AI provider failed (500).")
+    assert len(fake_ai.seen) == asked + 1

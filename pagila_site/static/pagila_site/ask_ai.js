@@ -1,4 +1,7 @@
-// Streams the answer of /api/v1/ai/ask into the page as Server-Sent Events arrive.
+// Streams the answer of /api/v1/ai/ask into the page as Server-Sent Events arrive, and lists the
+// tools the model uses as it calls them. fetch rather than EventSource: a refused request's
+// status and JSON body are then at hand, so a failure is explained without asking the question
+// (and paying for the model) a second time, and nothing reconnects on its own.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const root = document.getElementById("ask-ai");
@@ -6,48 +9,85 @@ document.addEventListener("DOMContentLoaded", () => {
   const answer = document.getElementById("answer");
   const status = document.getElementById("ask-status");
   const button = document.getElementById("ask-button");
-  let source = null;
+  const toolList = document.getElementById("ask-tools");
 
-  const finish = (message) => {
-    if (source) { source.close(); source = null; }
-    status.textContent = message;
-    button.disabled = false;
+  const showTool = (data) => {
+    const item = document.createElement("li");
+    item.textContent = `${data.name}(${data.arguments})`;
+    toolList.appendChild(item);
+    toolList.hidden = false;
   };
 
-  // EventSource hides the body of a refused request (503, 429...): fetch it to say why.
-  const explainFailure = async (url) => {
+  // One event block ("event: x\ndata: {...}"); comment lines (": keep-alive") carry nothing.
+  const handle = (block) => {
+    let event = "message";
+    let data = "";
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event: ")) event = line.slice(7);
+      else if (line.startsWith("data: ")) data += line.slice(6);
+    }
+    if (!data) return null;
+    const payload = JSON.parse(data);
+    if (event === "tool") {
+      status.textContent = `Looking up: ${payload.name}…`;
+      showTool(payload);
+    } else if (event === "token") {
+      status.textContent = "Answering…";
+      answer.textContent += payload.text;
+    } else if (event === "done") {
+      return "Done.";
+    } else if (event === "error") {
+      return `Error: ${payload.detail}`;
+    }
+    return null;
+  };
+
+  const ask = async (url) => {
+    let response;
     try {
-      const response = await fetch(url, { headers: { Accept: "application/json" } });
-      const body = await response.json();
-      return body.detail || `Request failed (${response.status}).`;
+      response = await fetch(url, { headers: { Accept: "text/event-stream" }, credentials: "same-origin" });
     } catch (e) {
       return "The answer could not be fetched.";
     }
+    if (!response.ok) {
+      try {
+        const body = await response.json();
+        return `Error: ${body.detail || `Request failed (${response.status}).`}`;
+      } catch (e) {
+        return `Error: Request failed (${response.status}).`;
+      }
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return "The stream was interrupted.";
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf("\n\n")) !== -1) {
+          const outcome = handle(buffered.slice(0, end));
+          buffered = buffered.slice(end + 2);
+          if (outcome) return outcome;
+        }
+      }
+    } catch (e) {
+      return "The stream was interrupted.";
+    } finally {
+      reader.cancel().catch(() => {});
+    }
   };
 
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const question = document.getElementById("question").value.trim();
-    if (!question) return;
-    const url = `${root.dataset.endpoint}?question=${encodeURIComponent(question)}`;
+    if (!question || button.disabled) return;
     answer.textContent = "";
+    toolList.textContent = "";
+    toolList.hidden = true;
     status.textContent = "Thinking…";
     button.disabled = true;
-    let started = false;
-    source = new EventSource(url);
-    source.addEventListener("token", (e) => {
-      started = true;
-      status.textContent = "Answering…";
-      answer.textContent += JSON.parse(e.data).text;
-    });
-    source.addEventListener("done", () => finish("Done."));
-    source.addEventListener("error", async (e) => {
-      if (e.data) {  // an error event sent by the server after the stream started
-        finish(`Error: ${JSON.parse(e.data).detail}`);
-      } else if (source) {
-        source.close();
-        finish(started ? "The stream was interrupted." : `Error: ${await explainFailure(url)}`);
-      }
-    });
+    status.textContent = await ask(`${root.dataset.endpoint}?question=${encodeURIComponent(question)}`);
+    button.disabled = false;
   });
 });

@@ -47,7 +47,8 @@ SSE_EVENT = {
     "type": "object",
     "description": (
         "One Server-Sent Event; the stream is `tool` and `token` events, then `done` (or `error`). "
-        '`data` is JSON: `{"name", "arguments"}` for `tool` (a tool the model called), '
+        '`data` is JSON: `{"name", "arguments"}` for `tool` (a tool the model called, with the '
+        "arguments object it sent), "
         '`{"text": "<chunk>"}` for `token`, `{}` for `done`, `{"detail", "code"}` for `error`. '
         "Lines starting with `:` are keep-alive comments."
     ),

@@ -12,8 +12,10 @@ import json
 import logging
 from collections import Counter
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from rest_framework import serializers
 
 from customers.models import Customer
@@ -66,13 +68,25 @@ class CustomerIdArguments(serializers.Serializer):
 
 
 def search_films(scope: Scope, *, query: str, category: str | None = None, rating: str | None = None):
-    """Films whose title contains ``query`` or whose title and description match it as full text."""
+    """Films whose title contains ``query`` or whose title and description match it as full text.
+
+    Title matches come first (someone naming a film wants that film, not the ten lowest ids that
+    mention the word in a description), then full-text matches by rank, then by id.
+    """
+    text = SearchQuery(query, search_type="websearch", config="english")
     films = Film.objects.search(query) | Film.objects.filter(title__icontains=query)
     if category is not None:
         films = films.in_categories(Category.objects.named(category).values("pk"))
     if rating is not None:
         films = films.filter(rating=rating)
-    films = films.with_category_names().order_by("film_id")[:MAX_FILMS]
+    films = (
+        films.with_category_names()
+        .annotate(
+            title_match=ExpressionWrapper(Q(title__icontains=query), output_field=BooleanField()),
+            rank=SearchRank(F("fulltext"), text),
+        )
+        .order_by("-title_match", "-rank", "film_id")[:MAX_FILMS]
+    )
     return [
         {
             "film_id": film.film_id,
@@ -223,4 +237,10 @@ def run(name: str, arguments: str, scope: Scope) -> str:
         # and the answer goes on rather than breaking the visitor's stream.
         logger.exception("ai tool failed", extra={"tool": name})
         result = {"error": "The tool failed."}
+    finally:
+        # Back to the pool now, not when the stream ends: an answer streams for seconds after its
+        # tools ran, and streams holding connections would leave sync views and other tools none.
+        # (Not inside a caller's transaction, a test's for one: closing would end it.)
+        if not connection.in_atomic_block:
+            connection.close()
     return json.dumps(result, cls=DjangoJSONEncoder, ensure_ascii=False)

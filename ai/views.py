@@ -112,9 +112,18 @@ async def _plain_text(request, first: str | None, events: AsyncIterator) -> Asyn
         await events.aclose()
 
 
+def _arguments_shown(text: str):
+    """A call's arguments as the contract's table names them: the JSON object the model sent,
+    or its text as it came when that is not JSON (the tool then answers the model an error)."""
+    try:
+        return json.loads(text or "{}")
+    except ValueError:
+        return text
+
+
 def _event_of(item: str | ToolUse) -> str:
     if isinstance(item, ToolUse):
-        return _sse_event("tool", {"name": item.name, "arguments": item.arguments})
+        return _sse_event("tool", {"name": item.name, "arguments": _arguments_shown(item.arguments)})
     return _sse_event("token", {"text": item})
 
 

@@ -25,8 +25,8 @@ def test_it_announces_each_call_before_the_answer(live_app, llm):
     assert response.status_code == 200
     assert sse_events(response.text) == [
         ("token", {"text": "Looking"}),
-        ("tool", {"name": "search_films", "arguments": '{"query": "dinosaur"}'}),
-        ("tool", {"name": "film_availability", "arguments": '{"film_id": 1}'}),
+        ("tool", {"name": "search_films", "arguments": {"query": "dinosaur"}}),
+        ("tool", {"name": "film_availability", "arguments": {"film_id": 1}}),
         ("token", {"text": "Done"}),
         ("token", {"text": " looking."}),
         ("done", {}),

@@ -21,7 +21,7 @@ def test_it_runs_four_rounds_of_calls_and_not_a_fifth(live_app, llm):
 
     events = sse_events(response.text)
     assert [data for event, data in events if event == "tool"] == [
-        {"name": "get_film", "arguments": f'{{"film_id": {n}}}'} for n in (1, 2, 3, 4)
+        {"name": "get_film", "arguments": {"film_id": n}} for n in (1, 2, 3, 4)
     ]
     assert "".join(data["text"] for event, data in events if event == "token") == (
         "round 1. round 2. round 3. round 4. round 5. "

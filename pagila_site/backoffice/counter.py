@@ -325,7 +325,9 @@ class Counter:
                 continue
             rental_id, customer_id = found
             owners.setdefault(customer_id, []).append((inventory_id, rental_id))
-        if len(owners) == 1:
+        # One customer's copies open that customer's page, if the clerk may see it: a copy of the
+        # clerk's store may come back from another store's customer.
+        if len(owners) == 1 and Customer.objects.in_scope(scope).filter(pk=next(iter(owners))).exists():
             [(customer_id, copies)] = owners.items()
             visit = Visit(request.session, customer_id)
             for inventory_id, rental_id in copies:

@@ -5,7 +5,9 @@ visit's rentals, and one rental's id alone gives that rental's receipt. It is bu
 as they are now, not from what the session remembers, so a reprint is always true: copies still
 out with their due dates, returned ones with the fee Pagila's rule charges, and the payments made
 on them. Every rental must be in the caller's scope and all of one customer's, or there is no
-such receipt (404), so a receipt never shows another store's customer.
+such receipt (404). A rental is in scope by its copy as well as by its customer, so a copy of
+the clerk's store returned by another store's customer has a receipt naming that customer, as
+the rental changelist does.
 """
 
 from __future__ import annotations

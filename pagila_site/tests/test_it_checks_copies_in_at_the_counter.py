@@ -115,3 +115,18 @@ def test_another_stores_open_rental_is_not_checked_in(clerk_admin):
     page = clerk_admin.get(response["Location"])
     assert f"Copy {inventory_id} is not out on a rental in your stores." in page.content.decode()
     assert sql_one("SELECT return_date FROM rental WHERE rental_id = %s", [rental_id]) == (None,)
+
+
+def test_a_copy_of_the_clerks_store_back_from_another_stores_customer_stays_on_the_counter(clerk_admin):
+    """The rental is in scope by its copy, its customer is not: the copy is returned and said so
+    on the counter's start page, never a redirect to a customer page the clerk may not open."""
+    rental_id, inventory_id = sql_one(
+        "SELECT r.rental_id, r.inventory_id FROM rental r JOIN inventory i USING (inventory_id) "
+        "JOIN customer c ON c.customer_id = r.customer_id "
+        "WHERE r.return_date IS NULL AND i.store_id = 1 AND c.store_id = 2 ORDER BY r.rental_id LIMIT 1"
+    )
+    response = clerk_admin.post("/admin/counter/check-in/", {"copies": str(inventory_id)})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/counter/?focus=check-in"
+    assert sql_one("SELECT return_date IS NOT NULL FROM rental WHERE rental_id = %s", [rental_id]) == (True,)
+    assert clerk_admin.get(response["Location"]).status_code == 200

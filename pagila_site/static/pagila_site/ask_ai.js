@@ -13,7 +13,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const showTool = (data) => {
     const item = document.createElement("li");
-    item.textContent = `${data.name}(${data.arguments})`;
+    const args = typeof data.arguments === "string" ? data.arguments : JSON.stringify(data.arguments);
+    item.textContent = `${data.name}(${args})`;
     toolList.appendChild(item);
     toolList.hidden = false;
   };

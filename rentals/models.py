@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce, Extract, Greatest, Now
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db.models.functions import Coalesce, Now
+from django.db.models.lookups import LessThan
 
 from customers.models import Customer, Staff, Store
 from films.models import Film
@@ -99,18 +99,24 @@ def _due_date():
 MONEY = models.DecimalField(max_digits=9, decimal_places=2)
 
 
-def _fee(returned_at) -> ExpressionWrapper:
+class RentalFee(models.Func):
+    """``rental_fee(...)``, Pagila's fee rule in SQL (migration 0007): what the annotated rental
+    owes were it returned at ``returned_at``."""
+
+    function = "rental_fee"
+    output_field = MONEY
+
+
+def _fee(returned_at) -> RentalFee:
     """Pagila's fee for the annotated rental, were it returned at ``returned_at`` (an expression)."""
     film = "inventory__film__"
-    days_late = Greatest(Value(0), Extract(returned_at - _due_date(), "day"))
-    lost = Case(
-        When(
-            GreaterThan(returned_at - F("rental_date"), MakeInterval(F(f"{film}rental_duration") * 2)),
-            then=F(f"{film}replacement_cost"),
-        ),
-        default=Value(Decimal("0.00")),
+    return RentalFee(
+        F("rental_date"),
+        returned_at,
+        F(f"{film}rental_duration"),
+        F(f"{film}rental_rate"),
+        F(f"{film}replacement_cost"),
     )
-    return ExpressionWrapper(F(f"{film}rental_rate") + days_late + lost, output_field=MONEY)
 
 
 def _amount_paid() -> Coalesce:

@@ -114,8 +114,10 @@ class CustomerScopedMixin:
     ),
 )
 class CustomerSubscriptionViewSet(
-    IdempotentPostMixin,
+    # CustomerScopedMixin first: its initial() checks the customer after IdempotentPostMixin's has
+    # claimed the key, so even that 404 is the key's first answer.
     CustomerScopedMixin,
+    IdempotentPostMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,

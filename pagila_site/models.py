@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -135,6 +136,18 @@ class IdempotencyKeyQuerySet(models.QuerySet):
     def current(self):
         return self.exclude(created_at__lt=Now() - IDEMPOTENCY_KEY_LIFETIME)
 
+    def abandoned(self):
+        """Keys without an answer whose claiming database session is gone: its request died (a
+        worker killed, the database restarted, the connection lost) and will never answer."""
+        table = self.model._meta.db_table
+        alive = RawSQL(  # noqa: S611 - no parameters, only our table's name
+            f'EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = "{table}".backend_pid'  # noqa: S608 - our table's name
+            f' AND a.backend_start = "{table}".backend_start)',
+            [],
+            output_field=models.BooleanField(),
+        )
+        return self.filter(status__isnull=True).alias(alive=alive).filter(alive=False)
+
 
 class IdempotencyKey(models.Model):
     """One ``Idempotency-Key`` a user sent with a writing POST, and the answer it got.
@@ -149,12 +162,17 @@ class IdempotencyKey(models.Model):
     )
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
-    path = models.CharField(max_length=2000)
+    # Text: a path the URLs accept (ids with leading zeros) has no length limit.
+    path = models.TextField()
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the canonical JSON body.")
     status = models.PositiveSmallIntegerField(null=True, help_text="Null while the first request runs.")
     response_body = models.TextField(blank=True, default="")
-    location = models.CharField(max_length=2000, blank=True, default="")
+    location = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(db_default=Now(), db_index=True)
+    # The database session that claimed the key: while it has no answer, a repeat asks PostgreSQL
+    # whether that session still exists (pg_stat_activity) to tell "still running" from "died".
+    backend_pid = models.IntegerField(null=True)
+    backend_start = models.DateTimeField(null=True)
 
     objects = IdempotencyKeyQuerySet.as_manager()
 

@@ -185,7 +185,11 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
     ),
 )
 class CustomerRentalViewSet(
-    IdempotentPostMixin, CustomerScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    # As CustomerSubscriptionViewSet: the customer's 404 comes after the key's claim.
+    CustomerScopedMixin,
+    IdempotentPostMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     queryset = rentals()
     serializer_class = RentalSerializer

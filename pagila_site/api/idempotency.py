@@ -16,8 +16,12 @@ and fails for one without it). Once DRF has authenticated the caller (a key is t
    the row is deleted so that a retry runs again.
 
 The view's own transaction and the one storing its answer are separate (the views and services
-commit their writes themselves): a process that dies between the two leaves a row without an
-answer, and repeats of that key get 409 until it expires.
+commit their writes themselves). A request that dies without an answer (its process killed, its
+connection or the database lost) leaves a row without one; the row names the database session
+that claimed it, and a repeat that finds that session gone takes the key over and runs again, as
+after a 5xx. A process dying in the instant between a committed write and its stored answer is
+the one case where the write can then happen twice; the database's own rules (one open rental
+per copy, payments within the balance) still hold.
 
 Written here rather than taken from a package because the contract fixes its exact answers
 (409 held by a committed row, 422 for another body or path, 5xx never kept, keys per user).
@@ -29,6 +33,8 @@ import logging
 import re
 
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import DateTimeField, Func, IntegerField
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from rest_framework import exceptions, status
 
@@ -67,8 +73,19 @@ class _Replay(Exception):
 
 def body_fingerprint(data) -> str:
     """SHA-256 of ``data`` as canonical JSON: key order and whitespace don't count."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # ASCII escapes: a lone surrogate ("\ud800") parses as JSON but has no UTF-8 encoding.
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# Who claims a key: this request's database session, so that a repeat can tell a running first
+# request from one whose process or connection died (IdempotencyKeyQuerySet.abandoned).
+_BACKEND_PID = Func(function="pg_backend_pid", output_field=IntegerField())
+_BACKEND_START = RawSQL(
+    "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())",
+    [],
+    output_field=DateTimeField(),
+)
 
 
 def _is_duplicate(exc: IntegrityError) -> bool:
@@ -84,7 +101,13 @@ def _claim(*, user, key: str, method: str, path: str, fingerprint: str) -> Idemp
             # simultaneous repeat waits for it on the unique index and then finds it.
             with transaction.atomic():
                 return IdempotencyKey.objects.create(
-                    user=user, key=key, method=method, path=path, fingerprint=fingerprint
+                    user=user,
+                    key=key,
+                    method=method,
+                    path=path,
+                    fingerprint=fingerprint,
+                    backend_pid=_BACKEND_PID,
+                    backend_start=_BACKEND_START,
                 )
         except IntegrityError as exc:
             if not _is_duplicate(exc):
@@ -93,6 +116,10 @@ def _claim(*, user, key: str, method: str, path: str, fingerprint: str) -> Idemp
         if existing is None:
             # Expired (replace it) or deleted since the insert failed (its request failed).
             IdempotencyKey.objects.expired().filter(user=user, key=key).delete()
+            continue
+        if existing.status is None and IdempotencyKey.objects.abandoned().filter(pk=existing.pk).delete()[0]:
+            # Its request died without an answer (and without releasing it): a retry runs again,
+            # as after a 5xx, rather than hearing "in progress" for a day.
             continue
         if (existing.method, existing.path, existing.fingerprint) != (method, path, fingerprint):
             raise IdempotencyKeyReused()

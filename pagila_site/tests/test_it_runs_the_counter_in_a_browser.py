@@ -15,14 +15,20 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from pagila_site.tests import test_it_works_in_a_browser as browser_tests
+from pagila_site.testsupport import browser as chromium
 from pagila_site.testsupport import live
+from pagila_site.testsupport.browser import expect
+from pagila_site.testsupport.browser import screenshot as _shot
 from pagila_site.testsupport.data import sql_one
 
-pytestmark = browser_tests.pytestmark
-sync_api = browser_tests.sync_api
-expect = sync_api.expect
-browser = browser_tests.browser
+pytestmark = chromium.MARKS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium.launch() as running:
+        yield running
+
 
 CLERK, PASSWORD = "desk", "desk-password"
 
@@ -67,26 +73,8 @@ def copies(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(base_url=server, viewport={"width": 1400, "height": 1000})
-    outside = []
-
-    def guard(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    yield page
-    context.close()
-    assert outside == [], f"pages asked other hosts: {outside}"
-
-
-def _shot(page, name):
-    browser_tests.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(browser_tests.SCREENSHOTS / f"{name}.png"), full_page=True)
+    with chromium.guarded_page(browser, server) as page:
+        yield page
 
 
 def _scan(page, text):

@@ -6,83 +6,27 @@ page makes to another host is blocked and recorded: the pages must need nothing 
 Screenshots go to artifacts/screenshots/. Without Debian's Chromium the tests skip, saying why.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from pagila_site.tests.test_it_tags_operations_by_resource import CONTRACT_TAGS
-from pagila_site.testsupport import live
+from pagila_site.testsupport import browser as chromium
+from pagila_site.testsupport.browser import screenshot as _shot
+from pagila_site.testsupport.browser import sync_api
 from pagila_site.testsupport.fake_openai import Reply
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-
-pytestmark = [
-    pytest.mark.full_data,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    ),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-
-@pytest.fixture(scope="module")
-def fake_ai():
-    # Six words, 300 ms apart: slow enough to watch the answer grow in the page.
-    answer = Reply(chunks=["Try ", "SUNRISE ", "LEAGUE:\n", "a gentle ", "family ", "drama."], delay=0.3)
-    with live.fake_provider(answer) as provider:
-        yield provider
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker, fake_ai):
-    env = {
-        # DEBUG lets WhiteNoise serve the admin's assets straight from the apps (no collectstatic).
-        "DJANGO_DEBUG": "true",
-        "OPENAI_API_KEY": "browser-test",
-        "OPENAI_BASE_URL": fake_ai.base_url,
-    }
-    with live.live_server("test_browser", django_db_blocker, env=env) as running:
-        yield running.url
+pytestmark = chromium.MARKS
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+    with chromium.launch() as running:
+        yield running
 
 
 @pytest.fixture
-def anonymous_page(browser, server):
-    context = browser.new_context(base_url=server, viewport={"width": 1400, "height": 1000})
-    outside = []
-
-    def guard(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    yield context.new_page()
-    context.close()
-    assert outside == [], f"pages asked other hosts: {outside}"
+def anonymous_page(browser, backoffice_server):
+    with chromium.guarded_page(browser, backoffice_server) as page:
+        yield page
 
 
 @pytest.fixture
@@ -94,11 +38,6 @@ def page(anonymous_page):
     anonymous_page.click("input[type=submit]")
     anonymous_page.wait_for_url("**/admin/")
     return anonymous_page
-
-
-def _shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_the_dashboard_shows_figures_and_charts(page):

@@ -1,7 +1,7 @@
 """The pages people use still work under the Content-Security-Policy, with no violation at all.
 
-Each page is driven in headless Chromium (the server, browser and fake model provider of
-``test_it_works_in_a_browser``) while the page records every ``securitypolicyviolation`` event;
+Each page is driven in headless Chromium (a back-office server of its own, ``backoffice_server``)
+while the page records every ``securitypolicyviolation`` event;
 a page passes when it did its job and the record is empty. The one expected entry is ReDoc's
 footer logo, which it fetches from its vendor's CDN: the contract wants nothing from a CDN, and
 the policy is what keeps it away. Requests to other hosts are refused, as in the other browser
@@ -10,14 +10,17 @@ tests.
 
 import pytest
 
-from pagila_site.tests import test_it_works_in_a_browser as browser_tests
+from pagila_site.testsupport import browser as chromium
+from pagila_site.testsupport.browser import expect
 
-pytestmark = browser_tests.pytestmark
+pytestmark = chromium.MARKS
 
-# The other module's fixtures, shared by name (module-scoped: this module gets its own server).
-fake_ai = browser_tests.fake_ai
-server = browser_tests.server
-browser = browser_tests.browser
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium.launch() as running:
+        yield running
+
 
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
@@ -28,15 +31,12 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def page(browser, server):
-    context = browser.new_context(base_url=server, viewport={"width": 1400, "height": 1000})
-    context.add_init_script(RECORD_VIOLATIONS)
-    context.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort()
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+def page(browser, backoffice_server):
+    # ReDoc's footer logo asks its vendor's CDN; the policy refuses it and the test says so.
+    with chromium.guarded_page(
+        browser, backoffice_server, init_script=RECORD_VIOLATIONS, outside_allowed=True
+    ) as page:
+        yield page
 
 
 def _violations(page):
@@ -78,7 +78,7 @@ def test_ask_ai_streams_an_answer(page):
     page.fill("#question", "Which films suit a rainy day?")
     page.click("#ask-button")
     # Not wait_for_function: Playwright runs that through eval, which the policy refuses.
-    browser_tests.sync_api.expect(page.locator("#ask-status")).to_have_text("Done.")
+    expect(page.locator("#ask-status")).to_have_text("Done.")
     assert page.inner_text("#answer") == "Try SUNRISE LEAGUE:\na gentle family drama."
     assert _violations(page) == []
 
@@ -91,10 +91,10 @@ def test_the_counter_finds_a_customer_and_prints_a_receipt(page):
         page.keyboard.press("Enter")
     # counter.js walks the matches with the arrow keys.
     page.keyboard.press("ArrowDown")
-    browser_tests.sync_api.expect(page.locator("#customer-results a").nth(1)).to_be_focused()
+    expect(page.locator("#customer-results a").nth(1)).to_be_focused()
     page.goto("/admin/counter/receipts/1/")
     # counter.js shows the Print button.
-    browser_tests.sync_api.expect(page.locator("#print-button")).to_be_visible()
+    expect(page.locator("#print-button")).to_be_visible()
     assert _violations(page) == []
 
 

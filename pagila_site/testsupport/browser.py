@@ -1,0 +1,77 @@
+"""Headless Chromium for the browser tests: Debian's Chromium driven by Playwright.
+
+``pytestmark = browser.MARKS`` skips a module, saying why, where Chromium or Playwright is
+missing; :func:`launch` starts the browser (a module's ``browser`` fixture), :func:`guarded_page`
+opens a page that may ask nothing of another host, and :func:`screenshot` writes
+``artifacts/screenshots/<name>.png`` for people to look at.
+"""
+
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+
+MARKS = [
+    pytest.mark.full_data,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+
+
+@contextlib.contextmanager
+def launch():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def guarded_page(browser, base_url: str, *, init_script: str | None = None, outside_allowed: bool = False):
+    """A page of a fresh context on ``base_url``. Requests to any other host are refused and,
+    unless ``outside_allowed``, fail the test at the end: the pages must need nothing from a CDN."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 1000})
+    if init_script:
+        context.add_init_script(init_script)
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    if not outside_allowed:
+        assert outside == [], f"pages asked other hosts: {outside}"
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -27,12 +27,16 @@ from pagila_site.api.schema import error_responses
 from rentals.models import with_balance
 
 
-class InScopeMixin:
-    """Limit a viewset's rows to the caller's stores: ``self.scope`` and ``get_queryset()``."""
+class ScopeMixin:
+    """``self.scope``: the stores the caller works for (``customers.scope``)."""
 
     @property
     def scope(self):
         return scope_of(self.request.user)
+
+
+class InScopeMixin(ScopeMixin):
+    """Limit a viewset's rows to the caller's stores: ``get_queryset()`` through ``in_scope``."""
 
     def get_queryset(self):
         return super().get_queryset().in_scope(self.scope)
@@ -65,7 +69,7 @@ class CustomerViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
         return CustomerDetailSerializer if self.action == "retrieve" else CustomerSerializer
 
 
-class CustomerScopedMixin:
+class CustomerScopedMixin(ScopeMixin):
     """For viewsets under ``/customers/{customer_id}/``: only that customer's rows, and 404
     unless the customer exists and is in the caller's scope. Its rows are then seen whole (a
     customer's rentals from another store's copies included), as the contract says.
@@ -81,13 +85,11 @@ class CustomerScopedMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.customer_id = self.kwargs["customer_id"]
-        if self.action != "list" or not scope_of(request.user).every_store:
+        if self.action != "list" or not self.scope.every_store:
             self.check_customer()
 
     def check_customer(self):
-        get_object_or_404(
-            Customer.objects.in_scope(scope_of(self.request.user)).only("pk"), pk=self.customer_id
-        )
+        get_object_or_404(Customer.objects.in_scope(self.scope).only("pk"), pk=self.customer_id)
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)

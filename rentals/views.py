@@ -4,6 +4,8 @@ Writes go through ``rentals.services``; this module only parses input, maps the 
 refusals to the contract's status codes, and reads the result back with its annotations.
 """
 
+import contextlib
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -12,7 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from customers.models import Customer
-from customers.scope import scope_of
 from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.schema import ErrorSerializer, error_responses
@@ -44,6 +45,18 @@ def api_error(exc: RentalError) -> exceptions.APIException:
     if isinstance(exc, InvalidRental):
         return exceptions.ValidationError({exc.field: [str(exc)]})
     return Conflict(detail=str(exc), code=exc.code)
+
+
+@contextlib.contextmanager
+def service_answers():
+    """A service's refusals as the contract's answers: an unknown (or out-of-scope) customer or
+    rental is 404, a rule's refusal 400 or 409 (:func:`api_error`)."""
+    try:
+        yield
+    except (Customer.DoesNotExist, Rental.DoesNotExist) as exc:
+        raise exceptions.NotFound() from exc
+    except RentalError as exc:
+        raise api_error(exc) from exc
 
 
 def rentals():
@@ -111,12 +124,8 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
     @action(detail=True, methods=["post"], url_path="return")
     def return_rental(self, request, rental_id: int):
         serializer = self._valid_body(RentalReturnSerializer, rental_id)
-        try:
+        with service_answers():
             rental = rental_return(scope=self.scope, rental_id=rental_id, **serializer.validated_data)
-        except Rental.DoesNotExist as exc:
-            raise exceptions.NotFound() from exc
-        except RentalError as exc:
-            raise api_error(exc) from exc
         answer = (
             ReturnedRentalPaidSerializer if serializer.validated_data["pay"] else ReturnedRentalSerializer
         )
@@ -139,12 +148,8 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
     @action(detail=True, methods=["post"], url_path="payments")
     def payments(self, request, rental_id: int):
         serializer = self._valid_body(PaymentCreateSerializer, rental_id)
-        try:
+        with service_answers():
             payment = payment_create(scope=self.scope, rental_id=rental_id, **serializer.validated_data)
-        except Rental.DoesNotExist as exc:
-            raise exceptions.NotFound() from exc
-        except RentalError as exc:
-            raise api_error(exc) from exc
         return Response(
             PaymentSerializer(payment).data, status=status.HTTP_201_CREATED, headers=_location(payment)
         )
@@ -196,15 +201,10 @@ class CustomerRentalViewSet(
     filterset_class = CustomerRentalFilter
 
     def create(self, request, customer_id: int):
-        scope = scope_of(request.user)
-        serializer = RentalCreateSerializer(data=request.data, context={"scope": scope})
+        serializer = RentalCreateSerializer(data=request.data, context={"scope": self.scope})
         serializer.is_valid(raise_exception=True)
-        try:
-            rental = rental_create(scope=scope, customer_id=customer_id, **serializer.validated_data)
-        except Customer.DoesNotExist as exc:  # deleted since initial()
-            raise exceptions.NotFound() from exc
-        except RentalError as exc:
-            raise api_error(exc) from exc
+        with service_answers():  # the customer may have gone since initial() checked it
+            rental = rental_create(scope=self.scope, customer_id=customer_id, **serializer.validated_data)
         pay = serializer.validated_data["pay"]
         payment = getattr(rental, "payment", None)
         rental = self.get_queryset().get(pk=rental.pk)

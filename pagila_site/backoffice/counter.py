@@ -221,6 +221,33 @@ def _return(scope, inventory_id: int, rental_id: int) -> dict:
     )
 
 
+def _check_out_one(scope, customer_id: int, inventory_id: int) -> dict:
+    """Rent one copy to the customer: the visit's event for it."""
+    try:
+        rental = rental_create(scope=scope, customer_id=customer_id, inventory_id=inventory_id)
+    except RentalError as exc:
+        return _event("check-out", "refused", inventory_id, detail=str(exc))
+    rented = Rental.objects.with_due_date().with_film().get(pk=rental.pk)
+    due = f"Due {_display_time(rented.due_date)}"
+    return _event("check-out", "rented", inventory_id, rented.pk, rented.film_title, due)
+
+
+def _check_in_one(scope, customer_id: int, inventory_id: int) -> dict:
+    """Return one copy the customer hands back: the visit's event for it."""
+    found = _open_rental_of(scope, inventory_id)
+    if found is not None and found[1] == customer_id:
+        return _return(scope, inventory_id, found[0])
+    if found is None:
+        detail = "This copy is not out on a rental in your stores."
+    else:
+        # Kept apart so that a visit's receipt is one customer's.
+        detail = (
+            f"This copy is out to customer {found[1]}, not to this customer: "
+            "check it in from the counter's start page."
+        )
+    return _event("check-in", "refused", inventory_id, detail=detail)
+
+
 class Counter:
     """The counter's views, served by the back-office site under ``/admin/counter/``."""
 
@@ -400,53 +427,28 @@ class Counter:
 
     @method_decorator(require_POST)
     def check_out(self, request, customer_id: int):
-        _require(request, "rentals.add_rental")
-        scope = scope_of(request.user)
-        customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
-        visit = Visit(request.session, customer.pk)
-        form = ScanForm(request.POST)
-        if not form.is_valid():
-            visit.add(**_unreadable("check-out", form))
-        else:
-            for inventory_id in form.cleaned_data["copies"]:
-                try:
-                    rental = rental_create(scope=scope, customer_id=customer.pk, inventory_id=inventory_id)
-                except RentalError as exc:
-                    # Refused copies are said next to their id; the other copies still rent.
-                    visit.add(**_event("check-out", "refused", inventory_id, detail=str(exc)))
-                    continue
-                rented = Rental.objects.with_due_date().with_film().get(pk=rental.pk)
-                due = f"Due {_display_time(rented.due_date)}"
-                visit.add(**_event("check-out", "rented", inventory_id, rented.pk, rented.film_title, due))
-        visit.save()
-        return redirect(_customer_url(customer.pk, "check-out"))
+        return self._scan(request, customer_id, "rentals.add_rental", "check-out", _check_out_one)
 
     @method_decorator(require_POST)
     def check_in(self, request, customer_id: int):
-        _require(request, CHANGE)
+        return self._scan(request, customer_id, CHANGE, "check-in", _check_in_one)
+
+    def _scan(self, request, customer_id: int, permission: str, step: str, scan_one):
+        """A scan box of a customer's page: every copy id typed or scanned goes through
+        ``scan_one(scope, customer_id, inventory_id)``, whose event joins the visit, so a refused
+        copy is said next to its id and the others still go through."""
+        _require(request, permission)
         scope = scope_of(request.user)
         customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
         visit = Visit(request.session, customer.pk)
         form = ScanForm(request.POST)
         if not form.is_valid():
-            visit.add(**_unreadable("check-in", form))
+            visit.add(**_unreadable(step, form))
         else:
             for inventory_id in form.cleaned_data["copies"]:
-                found = _open_rental_of(scope, inventory_id)
-                if found is not None and found[1] == customer.pk:
-                    visit.add(**_return(scope, inventory_id, found[0]))
-                    continue
-                if found is None:
-                    detail = "This copy is not out on a rental in your stores."
-                else:
-                    # Kept apart so that a visit's receipt is one customer's.
-                    detail = (
-                        f"This copy is out to customer {found[1]}, not to this customer: "
-                        "check it in from the counter's start page."
-                    )
-                visit.add(**_event("check-in", "refused", inventory_id, detail=detail))
+                visit.add(**scan_one(scope, customer.pk, inventory_id))
         visit.save()
-        return redirect(_customer_url(customer.pk, "check-in"))
+        return redirect(_customer_url(customer.pk, step))
 
     @method_decorator(require_POST)
     def pay_visit(self, request, customer_id: int):

@@ -11,6 +11,8 @@ The API, the admin, the counter and the AI tools all ask :func:`scope_of`; the q
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 
 from customers.models import StaffAccount, Store
@@ -20,23 +22,9 @@ class Scope:
     """What a caller works for: ``store_ids`` (None: every store) and ``staff_id`` (its linked
     Pagila staff member, or None)."""
 
-    def __init__(self, *, store_ids: frozenset[int] | None, staff_id: int | None = None, user_id=None):
+    def __init__(self, *, store_ids: frozenset[int] | None, staff_id: int | None = None):
         self.store_ids = store_ids
-        self._staff_id = staff_id
-        # A superuser's scope needs no query; its link is read only if something asks for it
-        # (a write that defaults staff_id, /me/), so its reads cost nothing extra.
-        self._unread_link_of = user_id
-
-    @property
-    def staff_id(self) -> int | None:
-        if self._unread_link_of is not None:
-            self._staff_id = (
-                StaffAccount.objects.filter(user_id=self._unread_link_of)
-                .values_list("staff_id", flat=True)
-                .first()
-            )
-            self._unread_link_of = None
-        return self._staff_id
+        self.staff_id = staff_id
 
     @property
     def every_store(self) -> bool:
@@ -58,6 +46,19 @@ class Scope:
     def __repr__(self) -> str:
         stores = "every store" if self.store_ids is None else sorted(self.store_ids)
         return f"<Scope {stores}>"
+
+
+class _SuperuserScope(Scope):
+    """Every store. The superuser's staff member, if it is linked to one, is read only when
+    something asks (a write that defaults ``staff_id``, ``/me/``), so its reads cost no query."""
+
+    def __init__(self, user_id):  # no staff_id: the cached_property below answers for it
+        self.store_ids = None
+        self._user_id = user_id
+
+    @functools.cached_property
+    def staff_id(self) -> int | None:
+        return StaffAccount.objects.filter(user_id=self._user_id).values_list("staff_id", flat=True).first()
 
 
 #: For code acting for no particular user (commands, tests): it names its staff member itself.
@@ -90,7 +91,7 @@ def scope_of(user) -> Scope:
     if not getattr(user, "is_authenticated", False):
         scope = Scope(store_ids=frozenset())
     elif user.is_superuser:
-        scope = Scope(store_ids=None, user_id=user.pk)
+        scope = _SuperuserScope(user.pk)
     else:
         staff_id, stores = _stores_of(user)
         scope = Scope(store_ids=stores, staff_id=staff_id)

@@ -11,7 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from films.models import Category, Film, MpaaRating
-from pagila_site.api.filters import INT_MAX, INT_MIN, FilterSet, StrictBooleanFilter
+from pagila_site.api.filters import INT_MAX, INT_MIN, FilterSet, IntegerFilter, StrictBooleanFilter
 
 RATING_SCHEMA = {"type": "string", "enum": MpaaRating.values, "description": "MPAA rating."}
 SEARCH_SCHEMA = {
@@ -23,12 +23,6 @@ SEARCH_SCHEMA = {
     ),
 }
 ORDERING_FIELDS = ("film_id", "title", "rental_rate", "length", "release_year")
-
-
-class IntegerFilter(filters.NumberFilter):
-    """An exact integer (``2006``): NumberFilter's decimal field would accept ``2006.5``."""
-
-    field_class = forms.IntegerField
 
 
 class SearchTextField(forms.CharField):

@@ -6,12 +6,12 @@ The contract makes a malformed filter value a 400 naming the parameter, never "n
 each of these validates what it reads instead of ignoring it.
 """
 
-from datetime import UTC, datetime, time
+from datetime import UTC
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
@@ -39,11 +39,15 @@ class FilterSet(filters.FilterSet):
 _form_classes: dict[type, type] = {}
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": INT_MAX})
-class IdFilter(filters.Filter):
-    """An exact match on a Pagila id: a positive integer that fits PostgreSQL's ``integer``."""
+class IntegerFilter(filters.NumberFilter):
+    """An exact integer (``2006``): NumberFilter's decimal field would accept ``2006.5``."""
 
     field_class = forms.IntegerField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": INT_MAX})
+class IdFilter(IntegerFilter):
+    """An exact match on a Pagila id: a positive integer that fits PostgreSQL's ``integer``."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -85,9 +89,8 @@ class IsoDateTimeField(forms.Field):
         if value in self.empty_values:
             return None
         try:
+            # A bare date too: parse_datetime reads 2022-05-01 as its midnight.
             moment = parse_datetime(value)
-            if moment is None and (day := parse_date(value)) is not None:
-                moment = datetime.combine(day, time())
         except ValueError:  # well formed but not a real date, like 2022-02-30
             moment = None
         if moment is None:

@@ -10,6 +10,7 @@ stacks, readable by speedscope or flamegraph.pl).
     make profile                                      # a customer's rentals, with the token
     make profile PROFILE_PATH=/api/v1/films/1/        # any other path
     make profile PROFILE_GIL=1                        # only where the Python CPU goes
+    make profile PROFILE_PATH=cycle                   # make bench's rent + return cycle
 """
 
 from __future__ import annotations
@@ -74,10 +75,15 @@ def main() -> int:
     with testdb.clone("profile") as name:
         server = bench.Server(testdb.database_url(name), {"CATALOGUE_CACHE_ENABLED": "false"})
         try:
-            bench.wrk(server.base + path, 3, headers=headers)
-            load = threading.Thread(
-                target=bench.wrk, args=(server.base + path, SECONDS + 2), kwargs={"headers": headers}
-            )
+            if path == "cycle":
+                bench.use_database(name)  # rental_cycles picks its copies there
+                bench.rental_cycles(server, 3)
+                load = threading.Thread(target=bench.rental_cycles, args=(server, SECONDS + 2))
+            else:
+                bench.wrk(server.base + path, 3, headers=headers)
+                load = threading.Thread(
+                    target=bench.wrk, args=(server.base + path, SECONDS + 2), kwargs={"headers": headers}
+                )
             load.start()
             outputs = []
             samplers = []
@@ -101,9 +107,8 @@ def main() -> int:
 
             connection.close_pool()
     what = "the thread holding the GIL" if GIL else "every busy thread"
-    text = (
-        f"# py-spy on both workers ({what}), GET {path} under wrk (32 connections)\n\n{summarise(outputs)}\n"
-    )
+    load_name = "rent + return cycles (8 connections)" if path == "cycle" else f"GET {path} (32 connections)"
+    text = f"# py-spy on both workers ({what}), {load_name} under wrk\n\n{summarise(outputs)}\n"
     (OUT / "summary.txt").write_text(text)
     print(text)
     return 0

@@ -25,6 +25,8 @@ def _check(**overrides):
     [
         ("DJANGO_DEBUG", "maybe"),
         ("DATABASE_POOL_MAX_SIZE", "lots"),
+        ("DATABASE_PREPARE_THRESHOLD", "often"),
+        ("DATABASE_PREPARE_THRESHOLD", "-1"),
         ("DJANGO_SECURE_HSTS_SECONDS", "1y"),
         ("DJANGO_TRUSTED_PROXIES", "10.0.0.1/8"),
         ("DJANGO_TRUSTED_PROXIES", "proxy.internal"),

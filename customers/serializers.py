@@ -4,12 +4,13 @@ from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from customers.models import StreamingSubscription
+from pagila_site.api.serializers import PlannedSerializer
 
 END_BEFORE_START = "end_date must be on or after start_date."
 _END_AFTER_START_CONSTRAINT = "streaming_subscription_end_after_start"
 
 
-class CustomerSerializer(serializers.Serializer):
+class CustomerSerializer(PlannedSerializer):
     # Declared with the columns' types and nullability, as in films.serializers: a ModelSerializer
     # derives them from the model again for each instance it makes.
     customer_id = serializers.IntegerField(read_only=True)

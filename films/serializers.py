@@ -11,9 +11,10 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from films.models import Film, MpaaRating
+from pagila_site.api.serializers import PlannedSerializer
 
 
-class FilmSerializer(serializers.Serializer):
+class FilmSerializer(PlannedSerializer):
     # Every field declared, with its column's type and nullability: a ModelSerializer derives
     # them from the model again for each instance it makes (0.1 ms of a page, 0.15 of a detail).
     film_id = serializers.IntegerField(read_only=True)
@@ -31,13 +32,13 @@ class FilmSerializer(serializers.Serializer):
     streaming_available = serializers.BooleanField(read_only=True)
 
 
-class ActorSerializer(serializers.Serializer):
+class ActorSerializer(PlannedSerializer):
     actor_id = serializers.IntegerField(read_only=True)
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
 
 
-class FilmCopiesSerializer(serializers.Serializer):
+class FilmCopiesSerializer(PlannedSerializer):
     total = serializers.IntegerField(source="copies_total", read_only=True)
     in_stock = serializers.IntegerField(
         source="copies_in_stock", read_only=True, help_text="Copies not out on an open rental."
@@ -102,7 +103,7 @@ class FilmStreamingSchema(OpenApiSerializerExtension):
         return {**super().map_serializer(auto_schema, direction), "additionalProperties": False}
 
 
-class CategorySerializer(serializers.Serializer):
+class CategorySerializer(PlannedSerializer):
     category_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     film_count = serializers.IntegerField(read_only=True)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from pagila_site.api.filters import INT_MAX
+from pagila_site.api.serializers import PlannedSerializer
 from rentals.services import MAX_PAYMENT
 
 FEE_RULE = (
@@ -18,17 +19,12 @@ def _money(help_text: str, **kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=9, decimal_places=2, help_text=help_text, **kwargs)
 
 
-class RentalFilmSerializer(serializers.Serializer):
+class RentalFilmSerializer(PlannedSerializer):
     film_id = serializers.IntegerField()
     title = serializers.CharField(source="film_title")
 
-    def to_representation(self, rental):
-        # The two annotations as they come: DRF's walk over the fields, once per row for this
-        # nested object, doubled the Python of serializing a page of rentals.
-        return {"film_id": rental.film_id, "title": rental.film_title}
 
-
-class RentalSerializer(serializers.Serializer):
+class RentalSerializer(PlannedSerializer):
     rental_id = serializers.IntegerField()
     rental_date = serializers.DateTimeField()
     return_date = serializers.DateTimeField(allow_null=True)
@@ -50,7 +46,7 @@ class ReturnedRentalSerializer(RentalSerializer):
     amount_due = _money(FEE_RULE)
 
 
-class PaymentSerializer(serializers.Serializer):
+class PaymentSerializer(PlannedSerializer):
     payment_id = serializers.IntegerField()
     rental_id = serializers.IntegerField()
     customer_id = serializers.IntegerField(
@@ -61,7 +57,7 @@ class PaymentSerializer(serializers.Serializer):
     payment_date = serializers.DateTimeField()
 
 
-class PaidSerializerMixin(serializers.Serializer):
+class PaidSerializerMixin(PlannedSerializer):
     """What ``"pay": true`` adds to a rental's answer."""
 
     payment = PaymentSerializer(

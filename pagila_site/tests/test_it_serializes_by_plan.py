@@ -1,0 +1,83 @@
+"""The API's read serializers are represented by their class's plan (pagila_site/api/serializers.py),
+and the plan gives exactly what DRF's own walk over the declared fields gives, on real rows."""
+
+import json
+
+import pytest
+from django.db.models import Q
+from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
+
+from customers.models import Customer
+from customers.serializers import CustomerSerializer
+from films.models import Category, Film
+from films.serializers import CategorySerializer, FilmDetailSerializer, FilmSerializer
+from films.views import FilmViewSet
+from pagila_site.api import serializers as planning
+from pagila_site.api.serializers import PlannedSerializer, _serializer_plan
+from rentals.models import Payment
+from rentals.serializers import PaymentSerializer, RentalPaidSerializer, RentalSerializer
+from rentals.views import payments, rentals
+
+pytestmark = pytest.mark.django_db
+
+
+def _bytes(data) -> str:
+    return json.dumps(data, cls=JSONEncoder)
+
+
+def _cases():
+    films = Film.objects.with_language_name().with_category_names().defer("fulltext")
+    # Open and returned rentals, paid and unpaid, a historical overpayment (negative balance).
+    overpaid = Payment.objects.filter(amount__gt=5).values("rental_id")
+    some_rentals = rentals().filter(
+        Q(return_date__isnull=True) | Q(customer_id__in=[1, 148]) | Q(rental_id__in=overpaid[:40])
+    )[:150]
+    return [
+        (FilmSerializer, films.order_by("film_id")[:200]),
+        (FilmDetailSerializer, FilmViewSet.detail_queryset.filter(film_id__in=[1, 2, 257, 803, 1000])),
+        (CategorySerializer, Category.objects.with_film_count()),
+        (CustomerSerializer, Customer.objects.filter(Q(active=0) | Q(customer_id__lte=50))),
+        (RentalSerializer, some_rentals),
+        (PaymentSerializer, payments()[:200]),
+    ]
+
+
+def test_the_api_read_serializers_have_a_plan():
+    for serializer_class in (
+        FilmSerializer,
+        FilmDetailSerializer,
+        CategorySerializer,
+        CustomerSerializer,
+        RentalSerializer,
+        RentalPaidSerializer,
+        PaymentSerializer,
+    ):
+        assert _serializer_plan(serializer_class) is not None, serializer_class.__name__
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_the_plan_gives_what_drf_gives(case, monkeypatch):
+    serializer_class, queryset = _cases()[case]
+    instances = list(queryset)
+    assert len(instances) >= 5
+    planned = _bytes(serializer_class(instances, many=True).data)
+    # Without plans, every PlannedSerializer, nested ones too, is DRF's walk over its fields.
+    monkeypatch.setattr(planning, "_serializer_plan", lambda serializer_class: None)
+    walked = _bytes(serializer_class(instances, many=True).data)
+    assert planned == walked
+
+
+def test_an_inactive_customer_is_represented_inactive():
+    # `active` reads Customer.is_active, a property over Pagila's integer column.
+    inactive = Customer.objects.filter(active=0).first()
+    assert CustomerSerializer(inactive).data["active"] is False
+
+
+def test_a_serializer_with_a_dotted_source_keeps_drfs_walk():
+    class Address(PlannedSerializer):
+        city = serializers.CharField(source="city.city")
+
+    customer = Customer.objects.select_related("address__city").get(customer_id=1)
+    assert _serializer_plan(Address) is None
+    assert Address(customer.address).data == {"city": customer.address.city.city}

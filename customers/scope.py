@@ -58,7 +58,12 @@ class _SuperuserScope(Scope):
 
     @functools.cached_property
     def staff_id(self) -> int | None:
-        return StaffAccount.objects.filter(user_id=self._user_id).values_list("staff_id", flat=True).first()
+        # Plain SQL, as _stores_of: the queryset cost five times the round trip's Python, on every
+        # write a superuser makes.
+        with connection.cursor() as cursor:
+            cursor.execute(_STAFF_LINK, [self._user_id])
+            row = cursor.fetchone()
+        return None if row is None else row[0]
 
 
 #: For code acting for no particular user (commands, tests): it names its staff member itself.
@@ -71,6 +76,9 @@ _STAFF_STORES = """
     FROM customers_staffaccount a JOIN staff s ON s.staff_id = a.staff_id
     WHERE a.user_id = %s
 """
+
+
+_STAFF_LINK = f"SELECT staff_id FROM {StaffAccount._meta.db_table} WHERE user_id = %s"  # noqa: S608 - a model's table
 
 
 def _stores_of(user) -> tuple[int | None, frozenset[int]]:

@@ -77,14 +77,21 @@ class CustomerScopedMixin(ScopeMixin):
     Lists are paged with :class:`OneQueryPagination`; for a caller who sees every store, a page
     with rows proves the customer exists (the rows' foreign key), so only an empty page pays for
     the customer lookup. Every other request checks first, before the body is read: an unknown
-    customer, or one of another store, is 404 whatever the body says.
+    customer, or one of another store, is 404 whatever the body says (for the actions of
+    ``customer_checked_by_service``, the service's lookup says it, or the view's when the body
+    is invalid).
     """
 
     pagination_class = OneQueryPagination
+    # Actions whose service looks the customer up itself (404 through ``service_answers``): they
+    # call ``check_customer`` only for an invalid body, so a valid request costs no extra query.
+    customer_checked_by_service = ()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.customer_id = self.kwargs["customer_id"]
+        if self.action in self.customer_checked_by_service:
+            return
         if self.action != "list" or not self.scope.every_store:
             self.check_customer()
 

@@ -10,9 +10,11 @@ acts as that member only. Code acting for no particular user (commands, tests) p
 ``EVERY_STORE`` and names the staff member.
 
 Two rentals of one copy can never both be open: the partial unique index
-``rental_one_open_per_inventory`` (migration 0002) guarantees it for every writer, and
-``rental_create`` locks the copy's ``inventory`` row first so that concurrent requests queue
-and get a clean "not in stock" rather than racing to the index.
+``rental_one_open_per_inventory`` (migration 0002) guarantees it for every writer. It also
+decides between simultaneous rentals of one copy: the second INSERT waits for the first's
+transaction and fails once that commits, which ``rental_create`` answers as "not in stock",
+as it answers a copy it saw out. (The copy's ``inventory`` row used to be locked first: the
+same answers, for one query more per rental.)
 
 Payments never take a rental past what it owes: every payment locks its rental's row first
 (``SELECT ... FOR UPDATE``; a return's UPDATE takes the same lock), then reads the balance in a
@@ -24,11 +26,12 @@ the lock (plain SQL) is not held to this: no constraint can compare a row with a
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 
 from customers.models import Customer, Staff
 from customers.scope import Scope
-from rentals.models import OPEN_RENTAL_CONSTRAINT, Inventory, Payment, Rental
+from rentals.models import OPEN_RENTAL_CONSTRAINT, Inventory, Payment, Rental, shown_rentals
 
 # payment.amount is numeric(5, 2).
 MAX_PAYMENT = Decimal("999.99")
@@ -112,7 +115,7 @@ def _check_staff(staff_id: int) -> None:
 
 
 def _balance(rental_id: int) -> Decimal:
-    return Rental.objects.filter(pk=rental_id).with_amounts().values_list("balance", flat=True).get()
+    return shown_rentals().filter(pk=rental_id).values_list("balance", flat=True).get()
 
 
 def _payment_insert(*, rental: Rental, amount: Decimal, staff_id: int) -> Payment:
@@ -157,16 +160,22 @@ def rental_create(
     staff_id = acting_staff_id(scope, staff_id)
     customer = Customer.objects.in_scope(scope).only("active").get(pk=customer_id)
     _check_staff(staff_id)
-    # The lock serialises every rental of this copy: a second request waits here until the
-    # first commits, then sees its open rental below. Without it both could pass the check.
-    copy = Inventory.objects.select_for_update().filter(pk=inventory_id).first()
+    # The copy and whether it is out, in one query. No lock: the partial unique index decides
+    # between simultaneous rentals of a copy (see the module's docstring).
+    open_rentals = Rental.objects.open().filter(inventory_id=OuterRef("pk"))
+    copy = (
+        Inventory.objects.filter(pk=inventory_id)
+        .annotate(out=Exists(open_rentals))
+        .values_list("store_id", "out", named=True)
+        .first()
+    )
     if copy is None:
         raise InvalidRental("inventory_id", f"No copy with inventory id {inventory_id}.")
     if not scope.covers_store(copy.store_id):
         raise InvalidRental("inventory_id", f"Copy {inventory_id} is not held by any of your stores.")
     if not customer.is_active:
         raise CustomerInactive()
-    if Rental.objects.open().filter(inventory_id=inventory_id).exists():
+    if copy.out:
         raise NotInStock()
     rental = Rental(rental_date=Now(), inventory_id=inventory_id, customer_id=customer_id, staff_id=staff_id)
     try:
@@ -174,7 +183,7 @@ def rental_create(
         # transaction (the admin's), so the caller's survives the refusal; without, it all ends.
         rental.save(force_insert=True)
     except IntegrityError as exc:
-        # A writer that skipped the lock (raw SQL, another tool) got there first.
+        # Another rental of the copy committed since our check (its INSERT made ours wait).
         if violated_constraint(exc) == OPEN_RENTAL_CONSTRAINT:
             raise NotInStock() from exc
         raise
@@ -187,7 +196,7 @@ def rental_create(
 @transaction.atomic
 def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: int | None = None) -> Rental:
     """Return the rental now; the result carries ``with_amounts()``'s ``amount_due``,
-    ``amount_paid`` and ``balance``.
+    ``amount_paid`` and ``balance`` (it is one of ``shown_rentals()``).
 
     With ``pay``, ``staff_id`` (by default the caller's own staff member) also takes the rest of
     what it owes, in the same transaction; the result's ``payment`` is that payment, or None when
@@ -218,7 +227,7 @@ def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: 
     if pay:
         customer_id = Rental.objects.filter(pk=rental_id).values_list("customer_id", flat=True).get()
         payment = _balance_pay(rental=Rental(pk=rental_id, customer_id=customer_id), staff_id=staff_id)
-    rental = Rental.objects.with_due_date().with_film().with_amounts().get(pk=rental_id)
+    rental = shown_rentals().get(pk=rental_id)
     if pay:
         rental.payment = payment
     return rental

@@ -18,7 +18,7 @@ from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.schema import ErrorSerializer, error_responses
 from rentals.filters import CustomerPaymentFilter, CustomerRentalFilter, PaymentFilter, RentalFilter
-from rentals.models import Payment, Rental
+from rentals.models import Payment, Rental, shown_rentals
 from rentals.serializers import (
     PaymentCreateSerializer,
     PaymentSerializer,
@@ -61,7 +61,7 @@ def service_answers():
 
 def rentals():
     """Rentals as the API shows them: due date, overdue flag, film and amounts, newest first."""
-    return Rental.objects.with_due_date().with_film().with_amounts().order_by("-rental_date", "-rental_id")
+    return shown_rentals().order_by("-rental_date", "-rental_id")
 
 
 def payments():
@@ -200,10 +200,14 @@ class CustomerRentalViewSet(
     serializer_class = RentalSerializer
     filterset_class = CustomerRentalFilter
 
+    customer_checked_by_service = ("create",)
+
     def create(self, request, customer_id: int):
         serializer = RentalCreateSerializer(data=request.data, context={"scope": self.scope})
-        serializer.is_valid(raise_exception=True)
-        with service_answers():  # the customer may have gone since initial() checked it
+        if not serializer.is_valid():
+            self.check_customer()  # an unknown customer is 404 whatever the body says
+            raise exceptions.ValidationError(serializer.errors)
+        with service_answers():  # an unknown customer, or one out of scope: 404
             rental = rental_create(scope=self.scope, customer_id=customer_id, **serializer.validated_data)
         pay = serializer.validated_data["pay"]
         payment = getattr(rental, "payment", None)

@@ -61,8 +61,12 @@ def test_it_rents_once_for_twenty_simultaneous_requests_with_one_key(
 def test_it_answers_a_repeat_while_the_first_still_runs_with_409(staff_token, copy_in_stock, created_rentals):
     client = token_client(staff_token)
     with other_connection() as writer:
-        # Holds the copy's row, so the first request waits inside the rental, its key claimed.
-        writer.execute("SELECT 1 FROM inventory WHERE inventory_id = %s FOR UPDATE", [copy_in_stock])
+        # An open rental of the copy, not committed: the first request's INSERT waits on it in the
+        # unique index, inside the rental, its key claimed; rolled back, the first one rents.
+        writer.execute(
+            "INSERT INTO rental (rental_date, inventory_id, customer_id, staff_id) VALUES (now(), %s, 2, 1)",
+            [copy_in_stock],
+        )
         thread, first = in_thread(_renting(staff_token, copy_in_stock, "slow"))
         wait_for_lock_waiters(1)
         repeat = rent(client, 1, copy_in_stock, idempotency_key="slow")

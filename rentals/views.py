@@ -5,7 +5,9 @@ refusals to the contract's status codes, and reads the result back with its anno
 """
 
 import contextlib
+import functools
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -15,7 +17,9 @@ from rest_framework.response import Response
 
 from customers.models import Customer
 from customers.views import CustomerScopedMixin, InScopeMixin
+from pagila_site.api.compiled import CompiledQuery, Slot
 from pagila_site.api.idempotency import IdempotentPostMixin
+from pagila_site.api.pagination import OneQueryPagination
 from pagila_site.api.schema import ErrorSerializer, error_responses
 from rentals.filters import CustomerPaymentFilter, CustomerRentalFilter, PaymentFilter, RentalFilter
 from rentals.models import Payment, Rental, shown_rentals
@@ -199,8 +203,26 @@ class CustomerRentalViewSet(
     queryset = rentals()
     serializer_class = RentalSerializer
     filterset_class = CustomerRentalFilter
+    # The list without filters, the usual request, as CustomerScopedMixin.get_queryset() and the
+    # paginator make it, compiled once per process (pagila_site/api/compiled.py).
+    unfiltered_pages = CompiledQuery(
+        lambda: OneQueryPagination.counted(
+            rentals().filter(customer_id=Slot("customer_id", models.IntegerField()))
+        )
+    )
 
     customer_checked_by_service = ("create",)
+
+    def filter_queryset(self, queryset):
+        filtered = super().filter_queryset(queryset)
+        self.filtered = filtered is not queryset
+        return filtered
+
+    def paginate_queryset(self, queryset):
+        if self.action != "list" or self.filtered:
+            return super().paginate_queryset(queryset)
+        page = functools.partial(self.unfiltered_pages.page, customer_id=self.customer_id)
+        return self.paginator.paginate_rows(page, self.request)
 
     def create(self, request, customer_id: int):
         serializer = RentalCreateSerializer(data=request.data, context={"scope": self.scope})

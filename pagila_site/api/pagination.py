@@ -72,17 +72,26 @@ class OneQueryPagination(ContractPagination):
     parent exists (a customer with no rentals, or none at all) without a query when rows came back.
     """
 
+    @staticmethod
+    def counted(queryset):
+        """``queryset`` with the total of its rows on each (what :meth:`paginate_rows` reads)."""
+        return queryset.annotate(_total_rows=Window(Count("*")))
+
     def paginate_queryset(self, queryset, request, view=None):
+        counted = self.counted(queryset)
+        return self.paginate_rows(lambda offset, limit: list(counted[offset : offset + limit]), request)
+
+    def paginate_rows(self, fetch, request):
+        """The page from ``fetch(offset, limit)``: the rows of a :meth:`counted` query there."""
         number = self.page_number(request)
         self.request = request
         size = self.get_page_size(request)
-        offset = (number - 1) * size
-        rows = list(queryset.annotate(_total_rows=Window(Count("*")))[offset : offset + size])
+        rows = fetch((number - 1) * size, size)
         self.page_was_empty = not rows
         if not rows and number > 1:
             raise exceptions.NotFound(f"Page {number} does not exist.")
-        paginator = self.django_paginator_class(queryset, size)
-        # The total is known: the paginator must not run its own COUNT(*).
+        paginator = self.django_paginator_class(rows, size)
+        # The total is known: the paginator must not count the list it was given.
         paginator.count = rows[0]._total_rows if rows else 0
         self.page = Page(rows, number, paginator)
         return rows

@@ -55,7 +55,7 @@ class CategoryNameField(forms.CharField):
         name = super().clean(value)
         if not name:
             return name
-        category_ids = list(Category.objects.named(name).values_list("pk", flat=True))
+        category_ids = Category.objects.ids_named(name)
         if not category_ids:
             raise ValidationError(
                 "No category is called %(value)s.", code="invalid_choice", params={"value": name}

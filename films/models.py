@@ -10,7 +10,7 @@ migration ``0002`` since Django never alters an unmanaged table by itself.
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import JSONObject, Now
 
@@ -53,6 +53,17 @@ class CategoryQuerySet(models.QuerySet):
     def named(self, name: str):
         """Categories called ``name``, ignoring case (``action`` finds ``Action``)."""
         return self.filter(name__iexact=name)
+
+    def ids_named(self, category_name: str) -> list[int]:
+        """The ids of ``named(category_name)``, by a plain SELECT of the same condition: the film list's
+        category filter asks on every request, and the queryset cost four times the Python."""
+        meta = self.model._meta
+        # Only the model's own identifiers are interpolated; the name is a parameter.
+        name = meta.get_field("name").column
+        sql = f"SELECT {meta.pk.column} FROM {meta.db_table} WHERE UPPER({name}::text) = UPPER(%s)"  # noqa: S608
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [category_name])
+            return [row[0] for row in cursor.fetchall()]
 
 
 class Category(models.Model):

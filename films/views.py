@@ -17,6 +17,7 @@ from films.serializers import (
     FilmStreamingSerializer,
 )
 from pagila_site.api.filters import INT_MAX
+from pagila_site.api.pagination import FilteredByOneQueryPagination
 from pagila_site.api.permissions import PublicReadStaffWrite
 from pagila_site.api.preconditions import IfMatchMixin
 from pagila_site.api.schema import error_responses
@@ -57,6 +58,7 @@ class FilmViewSet(
     # Built once, as ``queryset`` is: annotating per request was a fifth of a detail's Python.
     detail_queryset = with_copies(queryset.with_cast())
     filterset_class = FilmFilter
+    pagination_class = FilteredByOneQueryPagination
     permission_classes = [PublicReadStaffWrite]
     lookup_field = "film_id"
     # At most 10 digits: a longer "id" can't be a PostgreSQL integer, and Django answers

@@ -213,13 +213,8 @@ class CustomerRentalViewSet(
 
     customer_checked_by_service = ("create",)
 
-    def filter_queryset(self, queryset):
-        filtered = super().filter_queryset(queryset)
-        self.filtered = filtered is not queryset
-        return filtered
-
     def paginate_queryset(self, queryset):
-        if self.action != "list" or self.filtered:
+        if self.action != "list" or getattr(self, "list_filtered", True):  # set by ListFilterBackend
             return super().paginate_queryset(queryset)
         page = functools.partial(self.unfiltered_pages.page, customer_id=self.customer_id)
         return self.paginator.paginate_rows(page, self.request)

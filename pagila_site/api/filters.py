@@ -132,6 +132,8 @@ class ListFilterBackend(filters.DjangoFilterBackend):
             return queryset
         paginator = getattr(view, "paginator", None)
         paging = {getattr(paginator, name, None) for name in ("page_query_param", "page_size_query_param")}
-        if all(name in paging for name in request.query_params):
+        # For the paginator and the view (``list_filtered``): whether a filter parameter was sent.
+        view.list_filtered = not all(name in paging for name in request.query_params)
+        if not view.list_filtered:
             return queryset
         return super().filter_queryset(request, queryset, view)

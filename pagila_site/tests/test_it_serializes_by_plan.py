@@ -81,3 +81,12 @@ def test_a_serializer_with_a_dotted_source_keeps_drfs_walk():
     customer = Customer.objects.select_related("address__city").get(customer_id=1)
     assert _serializer_plan(Address) is None
     assert Address(customer.address).data == {"city": customer.address.city.city}
+
+
+def test_a_missing_attribute_is_left_to_drf(monkeypatch):
+    # `payment` allows null: without the attribute, DRF answers None.
+    rental = rentals().get(pk=1)
+    planned = RentalPaidSerializer(rental).data
+    monkeypatch.setattr(planning, "_serializer_plan", lambda serializer_class: None)
+    assert planned == RentalPaidSerializer(rental).data
+    assert planned["payment"] is None

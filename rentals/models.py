@@ -78,6 +78,8 @@ def with_copies(films: models.QuerySet) -> models.QuerySet:
 
 
 OPEN_RENTAL_CONSTRAINT = "rental_one_open_per_inventory"
+# Pagila's own foreign key from rental to inventory (its schema names it).
+COPY_FOREIGN_KEY = "rental_inventory_id_fkey"
 
 
 class MakeInterval(models.Func):

@@ -31,7 +31,7 @@ from django.db.models.functions import Now
 
 from customers.models import Customer, Staff
 from customers.scope import Scope
-from rentals.models import OPEN_RENTAL_CONSTRAINT, Inventory, Payment, Rental, shown_rentals
+from rentals.models import COPY_FOREIGN_KEY, OPEN_RENTAL_CONSTRAINT, Inventory, Payment, Rental, shown_rentals
 
 # payment.amount is numeric(5, 2).
 MAX_PAYMENT = Decimal("999.99")
@@ -143,6 +143,19 @@ def _balance_pay(*, rental: Rental, staff_id: int) -> Payment | None:
     return _payment_insert(rental=rental, amount=amount, staff_id=staff_id)
 
 
+def _copy_state(inventory_id: int):
+    """The copy's ``store_id`` and whether it is ``out`` on an open rental, in one query; None
+    for no such copy. No lock: the partial unique index decides between simultaneous rentals of
+    a copy (see the module's docstring)."""
+    open_rentals = Rental.objects.open().filter(inventory_id=OuterRef("pk"))
+    return (
+        Inventory.objects.filter(pk=inventory_id)
+        .annotate(out=Exists(open_rentals))
+        .values_list("store_id", "out", named=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def rental_create(
     *, scope: Scope, customer_id: int, inventory_id: int, staff_id: int | None = None, pay: bool = False
@@ -157,18 +170,11 @@ def rental_create(
     (unknown copy or staff, inactive staff, a copy of another store, a staff member the caller
     may not name), ``CustomerInactive`` or ``NotInStock``.
     """
-    staff_id = acting_staff_id(scope, staff_id)
+    # The customer first: an unknown one, or one out of scope, is 404 whatever else is wrong.
     customer = Customer.objects.in_scope(scope).only("active").get(pk=customer_id)
+    staff_id = acting_staff_id(scope, staff_id)
     _check_staff(staff_id)
-    # The copy and whether it is out, in one query. No lock: the partial unique index decides
-    # between simultaneous rentals of a copy (see the module's docstring).
-    open_rentals = Rental.objects.open().filter(inventory_id=OuterRef("pk"))
-    copy = (
-        Inventory.objects.filter(pk=inventory_id)
-        .annotate(out=Exists(open_rentals))
-        .values_list("store_id", "out", named=True)
-        .first()
-    )
+    copy = _copy_state(inventory_id)
     if copy is None:
         raise InvalidRental("inventory_id", f"No copy with inventory id {inventory_id}.")
     if not scope.covers_store(copy.store_id):
@@ -183,9 +189,13 @@ def rental_create(
         # transaction (the admin's), so the caller's survives the refusal; without, it all ends.
         rental.save(force_insert=True)
     except IntegrityError as exc:
+        constraint = violated_constraint(exc)
         # Another rental of the copy committed since our check (its INSERT made ours wait).
-        if violated_constraint(exc) == OPEN_RENTAL_CONSTRAINT:
+        if constraint == OPEN_RENTAL_CONSTRAINT:
             raise NotInStock() from exc
+        # The copy was deleted since our check.
+        if constraint == COPY_FOREIGN_KEY:
+            raise InvalidRental("inventory_id", f"No copy with inventory id {inventory_id}.") from exc
         raise
     if pay:
         # No lock needed: no other transaction can see the row before we commit.

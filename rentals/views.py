@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from customers.models import Customer
 from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.compiled import CompiledQuery, Slot
+from pagila_site.api.filters import INT_MAX
 from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.pagination import OneQueryPagination
 from pagila_site.api.schema import ErrorSerializer, error_responses
@@ -216,6 +217,10 @@ class CustomerRentalViewSet(
     def paginate_queryset(self, queryset):
         if self.action != "list" or getattr(self, "list_filtered", True):  # set by ListFilterBackend
             return super().paginate_queryset(queryset)
+        if self.customer_id > INT_MAX:
+            # No such customer; the ORM would not ask either, and PostgreSQL would compare every
+            # row's customer_id as numeric to find out.
+            return self.paginator.paginate_rows(lambda offset, limit: [], self.request)
         page = functools.partial(self.unfiltered_pages.page, customer_id=self.customer_id)
         return self.paginator.paginate_rows(page, self.request)
 

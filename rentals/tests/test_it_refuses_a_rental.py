@@ -1,5 +1,7 @@
 """POST /api/v1/customers/{customer_id}/rentals/: every way a rental is refused."""
 
+import collections
+
 import pytest
 from django.db import connection
 
@@ -7,6 +9,8 @@ from pagila_site.testsupport.data import sql_one
 from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db
+
+Copy = collections.namedtuple("Copy", ["store_id", "out"])
 
 
 def _open_rentals():
@@ -28,6 +32,28 @@ def test_it_answers_404_for_a_customer_id_beyond_the_integer_range(auth_client, 
 def test_it_answers_404_for_an_unknown_customer_whatever_the_body(auth_client):
     response = rent(auth_client, 600, body={"inventory_id": "x"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("customer_id", [4, 600])  # of store 2, outside staff 1's stores; none
+def test_it_answers_404_to_a_clerk_for_a_customer_out_of_scope_whatever_staff_id_says(
+    clerk_client, copy_in_stock, customer_id
+):
+    # A clerk linked to staff 1 may not name staff 2: the customer is judged first.
+    response = rent(clerk_client, customer_id, copy_in_stock, staff_id=2)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_it_refuses_a_copy_deleted_after_it_was_checked(auth_client, monkeypatch):
+    # As if the copy had gone between the check and the INSERT: the foreign key refuses the row.
+    from rentals import services
+
+    monkeypatch.setattr(services, "_copy_state", lambda inventory_id: Copy(store_id=1, out=False))
+    before = _open_rentals()
+    response = rent(auth_client, 1, 999999)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"inventory_id": ["No copy with inventory id 999999."]}
+    assert _open_rentals() == before
 
 
 def test_it_refuses_missing_fields(auth_client):

@@ -17,8 +17,10 @@ import decimal
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Manager, Model
 from rest_framework import ISO_8601, serializers
+from rest_framework.fields import is_simple_callable
 from rest_framework.settings import api_settings
 
 # Fields whose to_representation reads only its value and the field's own options.
@@ -44,6 +46,9 @@ def _value_plan(field: serializers.Field) -> Represent | None:
             return None
         return lambda items: [child(item) for item in (items.all() if isinstance(items, Manager) else items)]
     if isinstance(field, serializers.Serializer):
+        # Only a nested serializer represented by its plan: any other may represent its own way.
+        if type(field).to_representation is not PlannedSerializer.to_representation:
+            return None
         return _serializer_plan(type(field))
     if type(field) not in _PLAIN_FIELDS:
         return None
@@ -126,7 +131,8 @@ def _represent_by(steps: tuple[tuple[str, str | None, Represent], ...]) -> Repre
         row = {}
         for name, source, convert in steps:
             value = instance if source is None else read(source)
-            if callable(value):  # a model method named as the source, which DRF calls too
+            # A model method named as the source, which DRF calls too (not a related manager).
+            if callable(value) and is_simple_callable(value):
                 value = value()
             # As DRF: None is represented as None, without asking the field.
             row[name] = None if value is None else convert(value)
@@ -145,7 +151,7 @@ class PlannedSerializer(serializers.Serializer):
             return super().to_representation(instance)
         try:
             return plan(instance)
-        except (AttributeError, KeyError):
-            # An attribute missing: DRF decides (a default, None, the field left out, or its own
-            # error), for this instance.
+        except (AttributeError, KeyError, ObjectDoesNotExist):
+            # An attribute missing, or a related object: DRF decides (a default, None, the field
+            # left out, or its own error), for this instance.
             return super().to_representation(instance)

@@ -90,3 +90,34 @@ def test_a_missing_attribute_is_left_to_drf(monkeypatch):
     monkeypatch.setattr(planning, "_serializer_plan", lambda serializer_class: None)
     assert planned == RentalPaidSerializer(rental).data
     assert planned["payment"] is None
+
+
+def test_a_nested_list_over_a_related_manager_is_what_drf_gives(monkeypatch):
+    class CustomerRentals(PlannedSerializer):
+        customer_id = serializers.IntegerField()
+        rentals = RentalDates(many=True)
+
+    customer = Customer.objects.get(pk=1)
+    planned = CustomerRentals(customer).data
+    monkeypatch.setattr(planning, "_serializer_plan", lambda serializer_class: None)
+    assert planned == CustomerRentals(customer).data
+    assert len(planned["rentals"]) == 32
+
+
+def test_a_nested_serializer_of_its_own_represents_itself():
+    class Shouting(serializers.Serializer):
+        def to_representation(self, instance):
+            return instance.title.upper()
+
+    class FilmWithShout(PlannedSerializer):
+        film_id = serializers.IntegerField()
+        shout = Shouting(source="*")
+
+    film = Film.objects.get(pk=1)
+    assert _serializer_plan(FilmWithShout) is None
+    assert FilmWithShout(film).data == {"film_id": 1, "shout": film.title.upper()}
+
+
+class RentalDates(PlannedSerializer):
+    rental_id = serializers.IntegerField()
+    rental_date = serializers.DateTimeField()

@@ -4,29 +4,22 @@ These tests commit (the notifications that invalidate the cache are only sent on
 each puts back what it changed in Pagila's tables.
 """
 
-import time
-
 import pytest
 from django.db import connection
 
 from pagila_site.serving.catalogue_cache import cache
+from pagila_site.testsupport.asgi import asgi_get
+from pagila_site.testsupport.concurrency import wait_until
 from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _wait(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 @pytest.fixture
 def cache_on(settings):
     settings.CATALOGUE_CACHE_ENABLED = True
     cache.ensure_listening()
-    _wait(cache.listening.is_set)
+    wait_until(cache.listening.is_set)
     cache.invalidate()
     yield cache
     cache.invalidate()
@@ -58,7 +51,7 @@ def test_it_sees_a_change_committed_by_plain_sql(client, cache_on):
     generation = cache.generation
     try:
         _sql("UPDATE film SET title = 'ACADEMY DINOSAUR II' WHERE film_id = 1")
-        _wait(_changed_since(generation))
+        wait_until(_changed_since(generation))
         assert client.get("/api/v1/films/1/").json()["title"] == "ACADEMY DINOSAUR II"
         assert client.get("/api/v1/films/?page_size=1").json()["results"][0]["title"] == "ACADEMY DINOSAUR II"
     finally:
@@ -71,7 +64,7 @@ def test_a_rental_refreshes_copies_in_stock(client, cache_on, auth_client):
     created = rent(auth_client, 1, 1)  # inventory 1 is a copy of film 1
     assert created.status_code == 201
     try:
-        _wait(lambda: cache.film_generation(1) != generation)
+        wait_until(lambda: cache.film_generation(1) != generation)
         after = client.get("/api/v1/films/1/").json()["copies"]
         assert after == {"total": before["total"], "in_stock": before["in_stock"] - 1}
     finally:
@@ -87,7 +80,7 @@ def test_a_rental_drops_only_its_films_cached_detail(
     created = rent(auth_client, 1, 1)
     assert created.status_code == 201
     try:
-        _wait(lambda: cache.film_generation(1) != generation)
+        wait_until(lambda: cache.film_generation(1) != generation)
         assert cache.generation == everything
         with django_assert_num_queries(0):
             assert client.get("/api/v1/films/2/").status_code == 200
@@ -157,40 +150,11 @@ def test_it_stops_serving_from_memory_when_the_listener_is_down(client, cache_on
         cache.listening.set()
 
 
-def _asgi_get(app, path, query=b"", headers=()):
-    import asyncio
-
-    messages, called = [], []
-
-    async def downstream(scope, receive, send):
-        called.append(scope["path"])
-        await send({"type": "http.response.start", "status": 599, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    async def send(message):
-        messages.append(message)
-
-    async def receive():
-        return {"type": "http.request", "body": b""}
-
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "root_path": "",
-        "query_string": query,
-        "headers": [(b"host", b"testserver"), *headers],
-    }
-    asyncio.run(app(downstream)(scope, receive, send))
-    return messages, called
-
-
 def test_the_asgi_fast_path_answers_a_hit_without_entering_django(client, cache_on):
     from pagila_site.serving.catalogue_cache import CatalogueFastPath
 
     page = client.get("/api/v1/films/4/")
-    messages, called = _asgi_get(CatalogueFastPath, "/api/v1/films/4", headers=[(b"x-request-id", b"abc")])
+    messages, called = asgi_get(CatalogueFastPath, "/api/v1/films/4", headers=[(b"x-request-id", b"abc")])
     assert called == []
     start, body = messages
     headers = dict(start["headers"])
@@ -205,7 +169,7 @@ def test_the_asgi_fast_path_keeps_pages_of_different_hosts_apart(client, cache_o
     from pagila_site.serving.catalogue_cache import CatalogueFastPath
 
     client.get("/api/v1/films/?page_size=2")  # cached for Host: testserver
-    _messages, called = _asgi_get(
+    _messages, called = asgi_get(
         CatalogueFastPath, "/api/v1/films/", b"page_size=2", headers=[(b"host", b"other.example")]
     )
     assert called == ["/api/v1/films/"]  # a miss: Django decides about that host
@@ -215,7 +179,7 @@ def test_the_asgi_fast_path_passes_credentials_to_django(client, cache_on):
     from pagila_site.serving.catalogue_cache import CatalogueFastPath
 
     client.get("/api/v1/films/5/")
-    _messages, called = _asgi_get(
+    _messages, called = asgi_get(
         CatalogueFastPath, "/api/v1/films/5/", headers=[(b"authorization", b"Bearer x")]
     )
     assert called == ["/api/v1/films/5/"]
@@ -225,10 +189,10 @@ def test_the_asgi_fast_path_keeps_pages_of_different_origins_and_accepts_apart(c
     from pagila_site.serving.catalogue_cache import CatalogueFastPath
 
     client.get("/api/v1/films/7/", HTTP_ORIGIN="https://pos.example")
-    _messages, called = _asgi_get(
+    _messages, called = asgi_get(
         CatalogueFastPath, "/api/v1/films/7/", headers=[(b"origin", b"https://pos.example")]
     )
     assert called == []
     for other in ([(b"origin", b"https://other.example")], [], [(b"accept", b"application/json; indent=4")]):
-        _messages, called = _asgi_get(CatalogueFastPath, "/api/v1/films/7/", headers=other)
+        _messages, called = asgi_get(CatalogueFastPath, "/api/v1/films/7/", headers=other)
         assert called == ["/api/v1/films/7/"]

@@ -7,17 +7,7 @@ import sys
 import pytest
 from django.conf import settings
 
-
-def _check(**overrides):
-    env = {**os.environ, **overrides}
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from pagila_site.testsupport.commands import manage_check
 
 
 @pytest.mark.parametrize(
@@ -36,14 +26,14 @@ def _check(**overrides):
     ],
 )
 def test_it_names_a_malformed_variable(variable, value):
-    result = _check(**{variable: value})
+    result = manage_check(**{variable: value})
     assert result.returncode == 1
     assert f"Configuration error: Environment variable {variable} is malformed" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_it_requires_a_secret_key_when_debug_is_off():
-    result = _check(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="")
+    result = manage_check(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="")
     assert result.returncode == 1
     assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
 

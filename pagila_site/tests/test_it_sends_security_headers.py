@@ -16,7 +16,8 @@ from django.test import Client, override_settings
 
 from pagila_site.serving.catalogue_cache import CatalogueFastPath
 from pagila_site.serving.catalogue_cache import cache as catalogue_cache
-from pagila_site.tests.test_it_caches_the_catalogue import _asgi_get, _wait
+from pagila_site.testsupport.asgi import asgi_get
+from pagila_site.testsupport.concurrency import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,7 @@ def test_it_sends_no_hsts_when_https_is_off(client):
 def cache_on(settings):
     settings.CATALOGUE_CACHE_ENABLED = True
     catalogue_cache.ensure_listening()
-    _wait(catalogue_cache.listening.is_set)
+    wait_until(catalogue_cache.listening.is_set)
     catalogue_cache.invalidate()
     yield catalogue_cache
     catalogue_cache.invalidate()
@@ -160,7 +161,7 @@ def test_a_cached_catalogue_page_carries_the_same_headers(cache_on, django_asser
 @pytest.mark.django_db(transaction=True)
 def test_the_asgi_fast_path_sends_the_same_headers(cache_on):
     Client().get("/api/v1/films/4/")
-    messages, called = _asgi_get(CatalogueFastPath, "/api/v1/films/4/")
+    messages, called = asgi_get(CatalogueFastPath, "/api/v1/films/4/")
     assert called == []  # answered from the cache
     headers = {name.decode(): value.decode() for name, value in messages[0]["headers"]}
     assert {name: headers.get(name.lower()) for name in SECURITY_HEADERS} == SECURITY_HEADERS

@@ -13,7 +13,7 @@ import pytest
 
 from pagila_site.api.throttling import AuthFailures, client_address
 from pagila_site.serving.logging import JsonFormatter
-from pagila_site.tests.test_it_reads_settings_from_the_environment import _check
+from pagila_site.testsupport.commands import manage_check
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_it_logs_the_lock_out_once_without_the_tokens(api_client, staff_token, r
 
 
 def test_a_malformed_rate_stops_start_up():
-    result = _check(AUTH_FAILURE_RATE="ten a minute")
+    result = manage_check(AUTH_FAILURE_RATE="ten a minute")
     assert result.returncode == 1
     assert "Configuration error: Environment variable AUTH_FAILURE_RATE is malformed" in result.stderr
     assert "Traceback" not in result.stderr

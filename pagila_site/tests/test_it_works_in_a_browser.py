@@ -8,10 +8,10 @@ Screenshots go to artifacts/screenshots/. Without Debian's Chromium the tests sk
 
 import pytest
 
-from pagila_site.tests.test_it_tags_operations_by_resource import CONTRACT_TAGS
 from pagila_site.testsupport import browser as chromium
 from pagila_site.testsupport.browser import screenshot as _shot
 from pagila_site.testsupport.browser import sync_api
+from pagila_site.testsupport.contract import CONTRACT_TAGS
 from pagila_site.testsupport.fake_openai import Reply
 
 pytestmark = chromium.MARKS

@@ -82,3 +82,11 @@ def wait_for_lock_waiters(count: int = 1, timeout: float = 10) -> None:
 def other_connection() -> psycopg.Connection:
     """A plain psycopg connection to the test database: 'another writer', outside Django."""
     return psycopg.connect(conninfo())
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll ``predicate`` until it holds; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

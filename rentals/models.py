@@ -78,8 +78,12 @@ def with_copies(films: models.QuerySet) -> models.QuerySet:
 
 
 OPEN_RENTAL_CONSTRAINT = "rental_one_open_per_inventory"
-# Pagila's own foreign key from rental to inventory (its schema names it).
-COPY_FOREIGN_KEY = "rental_inventory_id_fkey"
+# Pagila's own foreign keys from rental (its schema names them), by the field they guard.
+RENTAL_FOREIGN_KEYS = {
+    "inventory": "rental_inventory_id_fkey",
+    "customer": "rental_customer_id_fkey",
+    "staff": "rental_staff_id_fkey",
+}
 
 
 class MakeInterval(models.Func):

@@ -31,7 +31,14 @@ from django.db.models.functions import Now
 
 from customers.models import Customer, Staff
 from customers.scope import Scope
-from rentals.models import COPY_FOREIGN_KEY, OPEN_RENTAL_CONSTRAINT, Inventory, Payment, Rental, shown_rentals
+from rentals.models import (
+    OPEN_RENTAL_CONSTRAINT,
+    RENTAL_FOREIGN_KEYS,
+    Inventory,
+    Payment,
+    Rental,
+    shown_rentals,
+)
 
 # payment.amount is numeric(5, 2).
 MAX_PAYMENT = Decimal("999.99")
@@ -193,9 +200,13 @@ def rental_create(
         # Another rental of the copy committed since our check (its INSERT made ours wait).
         if constraint == OPEN_RENTAL_CONSTRAINT:
             raise NotInStock() from exc
-        # The copy was deleted since our check.
-        if constraint == COPY_FOREIGN_KEY:
+        # The copy, the customer or the staff member was deleted since our checks.
+        if constraint == RENTAL_FOREIGN_KEYS["inventory"]:
             raise InvalidRental("inventory_id", f"No copy with inventory id {inventory_id}.") from exc
+        if constraint == RENTAL_FOREIGN_KEYS["customer"]:
+            raise Customer.DoesNotExist(f"No customer with id {customer_id}.") from exc
+        if constraint == RENTAL_FOREIGN_KEYS["staff"]:
+            raise InvalidRental("staff_id", f"No staff member with id {staff_id}.") from exc
         raise
     if pay:
         # No lock needed: no other transaction can see the row before we commit.

@@ -56,6 +56,45 @@ def test_it_refuses_a_copy_deleted_after_it_was_checked(auth_client, monkeypatch
     assert _open_rentals() == before
 
 
+def _deleting_after_the_staff_check(monkeypatch, table: str, key: str, row_id: int):
+    """The service's staff check, then ``row_id`` of ``table`` deleted: as if another request
+    had deleted it between the checks and the INSERT."""
+    from rentals import services
+
+    check = services._check_staff
+
+    def check_then_delete(staff_id):
+        check(staff_id)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE {key} = %s", [row_id])  # noqa: S608 - test constants
+
+    monkeypatch.setattr(services, "_check_staff", check_then_delete)
+
+
+def test_it_answers_404_for_a_customer_deleted_after_it_was_checked(auth_client, copy_in_stock, monkeypatch):
+    (customer_id,) = sql_one(
+        "INSERT INTO customer (store_id, first_name, last_name, address_id, active) "
+        "VALUES (1, 'GONE', 'SOON', 1, 1) RETURNING customer_id"
+    )
+    _deleting_after_the_staff_check(monkeypatch, "customer", "customer_id", customer_id)
+    before = _open_rentals()
+    response = rent(auth_client, customer_id, copy_in_stock)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    assert _open_rentals() == before
+
+
+def test_it_refuses_a_staff_member_deleted_after_it_was_checked(auth_client, copy_in_stock, monkeypatch):
+    (staff_id,) = sql_one(
+        "INSERT INTO staff (first_name, last_name, address_id, store_id, username) "
+        "VALUES ('Gone', 'Soon', 1, 1, 'gone') RETURNING staff_id"
+    )
+    _deleting_after_the_staff_check(monkeypatch, "staff", "staff_id", staff_id)
+    response = rent(auth_client, 1, copy_in_stock, staff_id=staff_id)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"staff_id": [f"No staff member with id {staff_id}."]}
+
+
 def test_it_refuses_missing_fields(auth_client):
     response = rent(auth_client, 1, body={})
     assert response.status_code == 400

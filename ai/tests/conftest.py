@@ -39,9 +39,9 @@ def llm(fake_openai_server, settings):
 
 
 @pytest.fixture(scope="session")
-def live_app(django_db_setup, fake_openai_server):
-    """Base URL of the app under uvicorn, using the fake provider and the test database."""
-    env = {
+def live_app_env(fake_openai_server) -> dict[str, str]:
+    """The environment of a live app using the fake provider (add to it for other settings)."""
+    return {
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
         "OPENAI_API_KEY": "test-key",
@@ -50,5 +50,10 @@ def live_app(django_db_setup, fake_openai_server):
         "OPENAI_TIMEOUT": str(LIVE_TIMEOUT),
         "AI_RATE_LIMIT": "100000/min",
     }
-    with live.serve(testdb.database_url(connection.settings_dict["NAME"]), env=env) as server:
+
+
+@pytest.fixture(scope="session")
+def live_app(django_db_setup, live_app_env):
+    """Base URL of the app under uvicorn, using the fake provider and the test database."""
+    with live.serve(testdb.database_url(connection.settings_dict["NAME"]), env=live_app_env) as server:
         yield server.url

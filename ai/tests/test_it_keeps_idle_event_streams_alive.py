@@ -2,26 +2,16 @@
 
 import httpx2
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
-from ai.tests.conftest import LIVE_TIMEOUT
 from pagila_site.testsupport import live, testdb
 from pagila_site.testsupport.fake_openai import Reply
 from pagila_site.testsupport.streaming import sse_events
 
 
 @pytest.fixture(scope="module")
-def keep_alive_app(django_db_setup, fake_openai_server):
-    env = {
-        "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
-        "OPENAI_API_KEY": "test-key",
-        "OPENAI_BASE_URL": fake_openai_server.base_url,
-        "OPENAI_MODEL": "fake-model",
-        "OPENAI_TIMEOUT": str(LIVE_TIMEOUT),
-        "AI_RATE_LIMIT": "100000/min",
-        "AI_KEEPALIVE_SECONDS": "0.2",
-    }
+def keep_alive_app(django_db_setup, live_app_env):
+    env = {**live_app_env, "AI_KEEPALIVE_SECONDS": "0.2"}
     with live.serve(testdb.database_url(connection.settings_dict["NAME"]), env=env) as server:
         yield server.url
 

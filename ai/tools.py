@@ -24,9 +24,8 @@ from films.filters import SearchTextField
 from films.models import Category, Film, MpaaRating
 from films.serializers import FilmDetailSerializer
 from pagila_site.api.filters import INT_MAX
-from rentals.models import Inventory, with_copies
+from rentals.models import Inventory, film_details, shown_rentals
 from rentals.serializers import RentalSerializer
-from rentals.views import rentals
 
 logger = logging.getLogger("pagila.ai")
 
@@ -101,8 +100,7 @@ def search_films(scope: Scope, *, query: str, category: str | None = None, ratin
 
 def get_film(scope: Scope, *, film_id: int):
     """The film's detail object, as ``GET /api/v1/films/{film_id}/`` shows it."""
-    films = with_copies(Film.objects.with_language_name().with_category_names().with_cast())
-    film = films.defer("fulltext").filter(pk=film_id).first()
+    film = film_details().filter(pk=film_id).first()
     if film is None:
         return {"error": f"No film has film_id {film_id}."}
     return FilmDetailSerializer(film).data
@@ -142,7 +140,9 @@ def customer_rentals(scope: Scope, *, customer_id: int):
     """
     if not Customer.objects.in_scope(scope).filter(pk=customer_id).exists():
         return NOT_ALLOWED
-    return RentalSerializer(rentals().open().filter(customer_id=customer_id)[:MAX_RENTALS], many=True).data
+    return RentalSerializer(
+        shown_rentals().open().filter(customer_id=customer_id)[:MAX_RENTALS], many=True
+    ).data
 
 
 TOOLS = {

@@ -4,7 +4,7 @@ databases of the tests, the benchmark's pgbench."""
 
 import functools
 
-from django.db import connections
+from django.db import IntegrityError, connections
 from psycopg import pq
 from psycopg.conninfo import make_conninfo
 
@@ -25,3 +25,9 @@ def conninfo(alias: str = "default", *, dbname: str | None = None) -> str:
     if dbname is not None:
         plain["dbname"] = dbname
     return make_conninfo("", **plain)
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint or index PostgreSQL reported ``exc`` for, if any."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)

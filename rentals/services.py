@@ -26,11 +26,11 @@ the lock (plain SQL) is not held to this: no constraint can compare a row with a
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 
 from customers.models import Customer, Staff
 from customers.scope import Scope
+from pagila_site.db import violated_constraint
 from rentals.models import (
     OPEN_RENTAL_CONSTRAINT,
     RENTAL_FOREIGN_KEYS,
@@ -86,12 +86,6 @@ class Overpayment(RentalError):
 
     def __init__(self, amount: Decimal, balance: Decimal):
         super().__init__(f"The payment of {amount:.2f} exceeds the rental's balance of {balance:.2f}.")
-
-
-def violated_constraint(exc: IntegrityError) -> str | None:
-    """The name of the constraint or index PostgreSQL reported, if any."""
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
 
 
 def acting_staff_id(scope: Scope, staff_id: int | None) -> int:
@@ -151,14 +145,13 @@ def _balance_pay(*, rental: Rental, staff_id: int) -> Payment | None:
 
 
 def _copy_state(inventory_id: int):
-    """The copy's ``store_id`` and whether it is ``out`` on an open rental, in one query; None
+    """The copy's ``store_id`` and whether it is ``in_stock`` (not out on an open rental), in one query; None
     for no such copy. No lock: the partial unique index decides between simultaneous rentals of
     a copy (see the module's docstring)."""
-    open_rentals = Rental.objects.open().filter(inventory_id=OuterRef("pk"))
     return (
         Inventory.objects.filter(pk=inventory_id)
-        .annotate(out=Exists(open_rentals))
-        .values_list("store_id", "out", named=True)
+        .with_in_stock()
+        .values_list("store_id", "in_stock", named=True)
         .first()
     )
 
@@ -170,6 +163,7 @@ def rental_create(
     """Rent copy ``inventory_id`` to the customer now (the database's clock), taken by
     ``staff_id`` (by default the caller's own staff member).
 
+    The result is one of ``shown_rentals()`` (due date, film, amounts), as ``rental_return``'s.
     With ``pay``, that staff member also takes what the rental owes at once (its film's rental
     rate) in the same transaction; the rental's ``payment`` is that payment, or None.
 
@@ -188,7 +182,7 @@ def rental_create(
         raise InvalidRental("inventory_id", f"Copy {inventory_id} is not held by any of your stores.")
     if not customer.is_active:
         raise CustomerInactive()
-    if copy.out:
+    if not copy.in_stock:
         raise NotInStock()
     rental = Rental(rental_date=Now(), inventory_id=inventory_id, customer_id=customer_id, staff_id=staff_id)
     try:
@@ -208,9 +202,13 @@ def rental_create(
         if constraint == RENTAL_FOREIGN_KEYS["staff"]:
             raise InvalidRental("staff_id", f"No staff member with id {staff_id}.") from exc
         raise
+    payment = None
     if pay:
         # No lock needed: no other transaction can see the row before we commit.
-        rental.payment = _balance_pay(rental=rental, staff_id=staff_id)
+        payment = _balance_pay(rental=rental, staff_id=staff_id)
+    rental = shown_rentals().get(pk=rental.pk)
+    if pay:
+        rental.payment = payment
     return rental
 
 

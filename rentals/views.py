@@ -231,12 +231,8 @@ class CustomerRentalViewSet(
             raise exceptions.ValidationError(serializer.errors)
         with service_answers():  # an unknown customer, or one out of scope: 404
             rental = rental_create(scope=self.scope, customer_id=customer_id, **serializer.validated_data)
-        pay = serializer.validated_data["pay"]
-        payment = getattr(rental, "payment", None)
-        rental = self.get_queryset().get(pk=rental.pk)
-        rental.payment = payment
         location = reverse("rental-detail", kwargs={"rental_id": rental.pk})
-        answer = RentalPaidSerializer if pay else RentalSerializer
+        answer = RentalPaidSerializer if serializer.validated_data["pay"] else RentalSerializer
         return Response(answer(rental).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 

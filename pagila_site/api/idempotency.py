@@ -38,6 +38,7 @@ from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from rest_framework import exceptions, status
 
+from pagila_site.db import violated_constraint
 from pagila_site.models import IdempotencyKey
 
 logger = logging.getLogger("pagila.idempotency")
@@ -89,8 +90,7 @@ _BACKEND_START = RawSQL(
 
 
 def _is_duplicate(exc: IntegrityError) -> bool:
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None) == _UNIQUE_CONSTRAINT
+    return violated_constraint(exc) == _UNIQUE_CONSTRAINT
 
 
 def _claim(*, user, key: str, method: str, path: str, fingerprint: str) -> IdempotencyKey:

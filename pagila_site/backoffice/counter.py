@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.models import Customer
 from customers.scope import scope_of
 from pagila_site.backoffice import receipts
+from pagila_site.backoffice.admin_filters import is_pagila_id
 from rentals.models import PaymentLedgerEntry, Rental, with_balance
 from rentals.services import MAX_PAYMENT, RentalError, payment_create, rental_create, rental_return
 
@@ -48,11 +49,6 @@ VISIT_KEY = "counter_visit"
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-def _is_id(text: str) -> bool:
-    # Nine digits at most: PostgreSQL's integer ids, and no ValueError or overflow on the way.
-    return text.isascii() and text.isdigit() and len(text) <= 9
-
-
 def _display_time(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -68,7 +64,7 @@ class ScanForm(forms.Form):
 
     def clean_copies(self) -> list[int]:
         words = [word for word in _SEPARATORS.split(self.cleaned_data["copies"]) if word]
-        not_ids = [word for word in words if not _is_id(word)]
+        not_ids = [word for word in words if not is_pagila_id(word)]
         if not_ids:
             raise ValidationError(f"Not an inventory id: {', '.join(not_ids)}.")
         if len(words) > MAX_COPIES_PER_SCAN:
@@ -85,7 +81,7 @@ class PaymentForm(forms.Form):
 
     def clean_rental(self) -> int:
         value = self.cleaned_data["rental"].strip()
-        if not _is_id(value):
+        if not is_pagila_id(value):
             raise ValidationError(f"Not a rental id: {value}.")
         return int(value)
 
@@ -221,13 +217,21 @@ def _return(scope, inventory_id: int, rental_id: int) -> dict:
     )
 
 
+def _desk_visit(request, customer_id: int, permission: str):
+    """What every write of a customer's page starts with: the permission checked, the caller's
+    scope, the customer (404 out of it) and the visit kept in the session."""
+    _require(request, permission)
+    scope = scope_of(request.user)
+    customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
+    return scope, customer, Visit(request.session, customer.pk)
+
+
 def _check_out_one(scope, customer_id: int, inventory_id: int) -> dict:
     """Rent one copy to the customer: the visit's event for it."""
     try:
-        rental = rental_create(scope=scope, customer_id=customer_id, inventory_id=inventory_id)
+        rented = rental_create(scope=scope, customer_id=customer_id, inventory_id=inventory_id)
     except RentalError as exc:
         return _event("check-out", "refused", inventory_id, detail=str(exc))
-    rented = Rental.objects.with_due_date().with_film().get(pk=rental.pk)
     due = f"Due {_display_time(rented.due_date)}"
     return _event("check-out", "rented", inventory_id, rented.pk, rented.film_title, due)
 
@@ -306,7 +310,7 @@ class Counter:
             text = form.cleaned_data["q"]
             customers = Customer.objects.in_scope(scope)
             # A scanned customer card: its id opens the customer, whatever else the digits match.
-            if _is_id(text) and (
+            if is_pagila_id(text) and (
                 exact := customers.filter(pk=int(text)).values_list("pk", flat=True).first()
             ):
                 return redirect(_customer_url(exact, "check-out"))
@@ -437,10 +441,7 @@ class Counter:
         """A scan box of a customer's page: every copy id typed or scanned goes through
         ``scan_one(scope, customer_id, inventory_id)``, whose event joins the visit, so a refused
         copy is said next to its id and the others still go through."""
-        _require(request, permission)
-        scope = scope_of(request.user)
-        customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
-        visit = Visit(request.session, customer.pk)
+        scope, customer, visit = _desk_visit(request, customer_id, permission)
         form = ScanForm(request.POST)
         if not form.is_valid():
             visit.add(**_unreadable(step, form))
@@ -454,10 +455,7 @@ class Counter:
     def pay_visit(self, request, customer_id: int):
         """Take what the visit's rentals owe now, each through ``payment_create`` (up to the
         999.99 one payment holds; the rest stays owed)."""
-        _require(request, CHANGE)
-        scope = scope_of(request.user)
-        customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
-        visit = Visit(request.session, customer.pk)
+        scope, customer, visit = _desk_visit(request, customer_id, CHANGE)
         owing = _visit_owing(customer.pk, visit)
         if not owing:
             visit.add(**_event("payment", "refused", "", detail="Nothing is owed for this visit."))
@@ -470,10 +468,7 @@ class Counter:
     def pay(self, request, customer_id: int):
         """Take a payment of any amount for one of the customer's rentals (a part of what it owes,
         or an old debt)."""
-        _require(request, CHANGE)
-        scope = scope_of(request.user)
-        customer = get_object_or_404(Customer.objects.in_scope(scope).only("pk"), pk=customer_id)
-        visit = Visit(request.session, customer.pk)
+        scope, customer, visit = _desk_visit(request, customer_id, CHANGE)
         form = PaymentForm(request.POST)
         if not form.is_valid():
             visit.add(**_unreadable("payment", form))

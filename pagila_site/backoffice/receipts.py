@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.http import Http404
 
 from customers.models import Customer
-from rentals.models import PaymentLedgerEntry, Rental
+from rentals.models import PaymentLedgerEntry, Rental, shown_rentals
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,10 @@ def receipt_of(scope, rental_ids: list[int]) -> Receipt:
     """The receipt of ``rental_ids``; ``Http404`` unless all are in scope and one customer's."""
     wanted = set(rental_ids)
     rentals = list(
-        Rental.objects.in_scope(scope)
+        shown_rentals()
+        .in_scope(scope)
         .filter(pk__in=wanted)
         .select_related("customer__address")
-        .with_due_date()
-        .with_film()
-        .with_amounts()
         .order_by("rental_date", "rental_id")
     )
     if len(rentals) != len(wanted) or len({rental.customer_id for rental in rentals}) != 1:

@@ -10,7 +10,7 @@ from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db
 
-Copy = collections.namedtuple("Copy", ["store_id", "out"])
+Copy = collections.namedtuple("Copy", ["store_id", "in_stock"])
 
 
 def _open_rentals():
@@ -48,7 +48,7 @@ def test_it_refuses_a_copy_deleted_after_it_was_checked(auth_client, monkeypatch
     # As if the copy had gone between the check and the INSERT: the foreign key refuses the row.
     from rentals import services
 
-    monkeypatch.setattr(services, "_copy_state", lambda inventory_id: Copy(store_id=1, out=False))
+    monkeypatch.setattr(services, "_copy_state", lambda inventory_id: Copy(store_id=1, in_stock=True))
     before = _open_rentals()
     response = rent(auth_client, 1, 999999)
     assert response.status_code == 400

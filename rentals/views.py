@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from customers.models import Customer
 from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.compiled import CompiledQuery, Slot
-from pagila_site.api.filters import INT_MAX
+from pagila_site.api.filters import INT_MAX, sends_filters
 from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.pagination import OneQueryPagination
 from pagila_site.api.schema import ErrorSerializer, error_responses
@@ -215,7 +215,7 @@ class CustomerRentalViewSet(
     customer_checked_by_service = ("create",)
 
     def paginate_queryset(self, queryset):
-        if self.action != "list" or getattr(self, "list_filtered", True):  # set by ListFilterBackend
+        if self.action != "list" or sends_filters(self.request, self):
             return super().paginate_queryset(queryset)
         if self.customer_id > INT_MAX:
             # No such customer; the ORM would not ask either, and PostgreSQL would compare every

@@ -130,10 +130,15 @@ class ListFilterBackend(filters.DjangoFilterBackend):
         # A plain generic view has no action: it is filtered as django-filter would filter it.
         if getattr(view, "action", "list") != "list":
             return queryset
-        paginator = getattr(view, "paginator", None)
-        paging = {getattr(paginator, name, None) for name in ("page_query_param", "page_size_query_param")}
-        # For the paginator and the view (``list_filtered``): whether a filter parameter was sent.
-        view.list_filtered = not all(name in paging for name in request.query_params)
-        if not view.list_filtered:
+        if not sends_filters(request, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def sends_filters(request, view) -> bool:
+    """Whether a list request sends any parameter but its page's: what ``ListFilterBackend``
+    filters by, and what the paginators and views that count or read an unfiltered list
+    differently ask."""
+    paginator = getattr(view, "paginator", None)
+    paging = {getattr(paginator, name, None) for name in ("page_query_param", "page_size_query_param")}
+    return not all(name in paging for name in request.query_params)

@@ -42,11 +42,17 @@ def clerk_group_ensure() -> Group:
         for app_label, model, actions in CLERK_PERMISSIONS
         for action in actions
     ]
-    permissions = [
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in wanted
-    ]
-    group.permissions.set(permissions)
+    found = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in Permission.objects.filter(
+            codename__in=[codename for _, codename in wanted]
+        ).select_related("content_type")
+    }
+    # One query for them all; a missing one is still an error (migrations create them all).
+    missing = [codename for wanted_one in wanted if wanted_one not in found for codename in wanted_one[1:]]
+    if missing:
+        raise Permission.DoesNotExist(f"No permission {', '.join(missing)}: run migrate first.")
+    group.permissions.set([found[wanted_one] for wanted_one in wanted])
     return group
 
 

@@ -138,6 +138,11 @@ def _fee(returned_at) -> RentalFee:
     )
 
 
+def _fee_so_far() -> RentalFee:
+    """What the annotated rental owes were it returned now: its fee, once it is returned."""
+    return _fee(Coalesce(F("return_date"), Now()))
+
+
 def _amount_paid() -> Coalesce:
     """``(SELECT sum(amount) FROM payment WHERE rental_id = <outer rental>)``, 0.00 rather than NULL.
 
@@ -194,13 +199,13 @@ class RentalQuerySet(models.QuerySet):
         return self.annotate(
             amount_due=Case(When(return_date__isnull=False, then=_fee(F("return_date"))), output_field=MONEY),
             amount_paid=paid,
-            balance=ExpressionWrapper(_fee(Coalesce(F("return_date"), Now())) - paid, output_field=MONEY),
+            balance=ExpressionWrapper(_fee_so_far() - paid, output_field=MONEY),
         )
 
     def with_fee_so_far(self):
         """Annotate ``fee_so_far``: what each rental owes were it returned now (its ``amount_due``
         once returned), before any payment, as the counter shows open rentals."""
-        return self.annotate(fee_so_far=_fee(Coalesce(F("return_date"), Now())))
+        return self.annotate(fee_so_far=_fee_so_far())
 
 
 class Rental(models.Model):

@@ -241,6 +241,16 @@ class Rental(models.Model):
                 models.F("rental_id").desc(),
                 name="rental_customer_newest_first",
             ),
+            # Created by migration 0008: every rental, and the open ones, newest first.
+            models.Index(
+                models.F("rental_date").desc(), models.F("rental_id").desc(), name="rental_newest_first"
+            ),
+            models.Index(
+                models.F("rental_date").desc(),
+                models.F("rental_id").desc(),
+                name="rental_open_newest_first",
+                condition=Q(return_date__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from customers.serializers import (
     SubscriptionSerializer,
 )
 from pagila_site.api.idempotency import IdempotentPostMixin
-from pagila_site.api.pagination import OneQueryPagination
+from pagila_site.api.pagination import CursorPagination, OneQueryPagination
 from pagila_site.api.permissions import IsStaffToken
 from pagila_site.api.preconditions import IfMatchMixin
 from pagila_site.api.schema import error_responses
@@ -56,6 +56,7 @@ class CustomerViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Customer.objects.order_by("customer_id")
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
+    pagination_class = CursorPagination
     lookup_url_kwarg = "customer_id"
     lookup_value_converter = "int"
 

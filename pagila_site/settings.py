@@ -307,6 +307,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "pagila_site.api.errors.api_exception_handler",
 }
+# Lists that grow with the chain's history (pagila_site/api/pagination.py, CursorPagination):
+# ``count`` is exact up to this many rows and null above; ``?page=N`` reaches this deep. The
+# contract fixes both at 10,000; they are settings so tests can reach them on the sample data.
+PAGINATION_COUNT_LIMIT = 10_000
+PAGINATION_MAX_OFFSET = 10_000
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pagila back office API",

@@ -20,7 +20,7 @@ from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.compiled import CompiledQuery, Slot
 from pagila_site.api.filters import INT_MAX, sends_filters
 from pagila_site.api.idempotency import IdempotentPostMixin
-from pagila_site.api.pagination import OneQueryPagination
+from pagila_site.api.pagination import CountedCursorPagination, CursorPagination, OneQueryPagination
 from pagila_site.api.schema import ErrorSerializer, error_responses
 from rentals.filters import CustomerPaymentFilter, CustomerRentalFilter, PaymentFilter, RentalFilter
 from rentals.models import Payment, Rental, shown_rentals
@@ -100,6 +100,7 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
     queryset = rentals()
     serializer_class = RentalSerializer
     filterset_class = RentalFilter
+    pagination_class = CursorPagination
     lookup_url_kwarg = "rental_id"
     lookup_value_converter = "int"
 
@@ -204,6 +205,7 @@ class CustomerRentalViewSet(
     queryset = rentals()
     serializer_class = RentalSerializer
     filterset_class = CustomerRentalFilter
+    pagination_class = CountedCursorPagination
     # The list without filters, the usual request, as CustomerScopedMixin.get_queryset() and the
     # paginator make it, compiled once per process (pagila_site/api/compiled.py).
     unfiltered_pages = CompiledQuery(
@@ -215,14 +217,16 @@ class CustomerRentalViewSet(
     customer_checked_by_service = ("create",)
 
     def paginate_queryset(self, queryset):
-        if self.action != "list" or sends_filters(self.request, self):
+        request = self.request
+        by_cursor = self.paginator.cursor_query_param in request.query_params
+        if self.action != "list" or by_cursor or sends_filters(request, self):
             return super().paginate_queryset(queryset)
         if self.customer_id > INT_MAX:
             # No such customer; the ORM would not ask either, and PostgreSQL would compare every
             # row's customer_id as numeric to find out.
-            return self.paginator.paginate_rows(lambda offset, limit: [], self.request)
+            return self.paginator.paginate_rows(queryset, lambda offset, limit: [], request)
         page = functools.partial(self.unfiltered_pages.page, customer_id=self.customer_id)
-        return self.paginator.paginate_rows(page, self.request)
+        return self.paginator.paginate_rows(queryset, page, request)
 
     def create(self, request, customer_id: int):
         serializer = RentalCreateSerializer(data=request.data, context={"scope": self.scope})
@@ -249,6 +253,7 @@ class PaymentViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     queryset = payments()
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
+    pagination_class = CursorPagination
     # payment_id alone names a row: one sequence numbers every partition's payments.
     lookup_field = "payment_id"
     lookup_url_kwarg = "payment_id"
@@ -265,3 +270,4 @@ class CustomerPaymentViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewset
     queryset = payments()
     serializer_class = PaymentSerializer
     filterset_class = CustomerPaymentFilter
+    pagination_class = CountedCursorPagination

@@ -74,7 +74,8 @@ def api_exception_handler(exc, context):
         field_text = "" if first_field == "non_field_errors" else f"{first_field}: "
         body = {
             "detail": f"Invalid input: {field_text}{errors[first_field][0]}",
-            "code": "invalid",
+            # A 400 that names a field and has a code of its own (``page_too_deep``) keeps it.
+            "code": getattr(exc, "contract_code", "invalid"),
             "errors": errors,
         }
         return Response(body, status=status.HTTP_400_BAD_REQUEST)

@@ -140,5 +140,8 @@ def sends_filters(request, view) -> bool:
     filters by, and what the paginators and views that count or read an unfiltered list
     differently ask."""
     paginator = getattr(view, "paginator", None)
-    paging = {getattr(paginator, name, None) for name in ("page_query_param", "page_size_query_param")}
+    paging = {
+        getattr(paginator, name, None)
+        for name in ("page_query_param", "page_size_query_param", "cursor_query_param")
+    }
     return not all(name in paging for name in request.query_params)

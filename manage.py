@@ -7,6 +7,9 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pagila_site.settings")
+    # DATABASE_STATEMENT_TIMEOUT limits web requests; commands (migrations, loading or growing
+    # Pagila, purges) may run longer: COMMAND_STATEMENT_TIMEOUT seconds, none by default.
+    os.environ["DATABASE_STATEMENT_TIMEOUT"] = os.environ.get("COMMAND_STATEMENT_TIMEOUT", "0")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

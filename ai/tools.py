@@ -12,6 +12,7 @@ import json
 import logging
 from collections import Counter
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -222,9 +223,12 @@ def _result(name: str, arguments: str, scope: Scope):
     if not checked.is_valid():
         return {"error": "Invalid arguments.", "errors": checked.errors}
     # Read-only whatever a tool's code might do: PostgreSQL refuses any write in this transaction.
+    # Its statements have the AI tools' time limit, not a page's (AI_TOOL_STATEMENT_TIMEOUT).
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION READ ONLY")
+            limit = f"{round(settings.AI_TOOL_STATEMENT_TIMEOUT * 1000)}ms"
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [limit])
         return function(scope, **checked.validated_data)
 
 

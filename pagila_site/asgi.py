@@ -3,8 +3,9 @@
 Where a request goes, in order:
 
 1. the catalogue cache's fast path (``serving/catalogue_cache.py``), then ``serving/app.py``'s
-   dispatch by the resolved view: async views (the AI relay) to Django's ASGI handler,
-   everything else to the same handler running sync code on a fixed thread pool;
+   dispatch: ``/health`` and the catalogue's reads to a thread pool of their own, async views
+   (the AI relay) to Django's ASGI handler, everything else to the same handler running sync
+   code on a fixed thread pool;
 2. Django runs ``settings.MIDDLEWARE`` (request log, error rewrites, CORS, security headers...)
    and then the view that ``urls.py`` names.
 """
@@ -24,7 +25,14 @@ from django.conf import settings  # noqa: E402
 from pagila_site.serving.app import SyncViews, ViewDispatch  # noqa: E402
 from pagila_site.serving.catalogue_cache import CatalogueFastPath  # noqa: E402
 
-application = CatalogueFastPath(ViewDispatch(django_asgi, SyncViews(threads=settings.SERVING_THREADS)))
+application = CatalogueFastPath(
+    ViewDispatch(
+        django_asgi,
+        SyncViews(threads=settings.SERVING_THREADS),
+        # /health and the catalogue's reads: a pool of their own (serving/app.py, in_priority_lane).
+        priority_app=SyncViews(threads=settings.SERVING_PRIORITY_THREADS),
+    )
+)
 
 # The garbage collector, tuned for a long-lived server (README, "Performance": p99 of the films
 # list under make bench 153 -> 70 ms). Everything loaded so far (Django, the apps, the URLconf)

@@ -88,6 +88,9 @@ MIDDLEWARE = [
     # headers (the cache key includes Origin).
     "corsheaders.middleware.CorsMiddleware",
     "pagila_site.api.errors.ApiErrorMiddleware",
+    # Under ApiErrorMiddleware, so a statement out of time is answered here first (503
+    # query_timeout) and not as the database being unavailable.
+    "pagila_site.serving.timeouts.QueryTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Under SecurityMiddleware and the catalogue cache: cached pages carry the policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -153,6 +156,24 @@ def _prepare_threshold() -> int | None:
     return threshold
 
 
+def _seconds(variable: str, default: float) -> float:
+    """A number of seconds >= 0 from the environment (0: no limit)."""
+    value = _env(env.float, variable, default=default)
+    if not 0 <= value < float("inf"):
+        raise ImproperlyConfigured(
+            f"Environment variable {variable} is malformed: seconds >= 0 (0: no limit)"
+        )
+    return value
+
+
+# Every SQL statement of a web request stops after this many seconds (0: never); the request is
+# then 503 query_timeout (pagila_site/serving/timeouts.py). manage.py runs commands without it
+# (COMMAND_STATEMENT_TIMEOUT): migrations and loading or growing Pagila legitimately take longer.
+DATABASE_STATEMENT_TIMEOUT = _seconds("DATABASE_STATEMENT_TIMEOUT", 10.0)
+# The AI tools' read-only transactions may run longer: a question is worth more than a page.
+AI_TOOL_STATEMENT_TIMEOUT = _seconds("AI_TOOL_STATEMENT_TIMEOUT", 30.0)
+
+
 def _database(url_variable: str) -> dict:
     database = _env(env.db_url, url_variable)
     database.update(
@@ -173,6 +194,8 @@ def _database(url_variable: str) -> dict:
                 # pooler in transaction mode that doesn't track prepared statements.
                 "server_side_binding": _env(env.bool, "DATABASE_SERVER_SIDE_BINDING", default=True),
                 "prepare_threshold": _prepare_threshold(),
+                # Set when the connection starts (libpq's options), so it costs no round trip.
+                "options": f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}",
                 "pool": {
                     "min_size": _env(env.int, "DATABASE_POOL_MIN_SIZE", default=2),
                     "max_size": _env(env.int, "DATABASE_POOL_MAX_SIZE", default=8),
@@ -198,8 +221,18 @@ DATABASES = {"default": _database("DATABASE_URL")}
 # 162 vs 424 ms), and 1 more still, but with one thread a request waiting on a row lock would
 # stall its whole worker. At most the pool's size.
 SERVING_THREADS = _env(env.int, "SERVING_THREADS", default=2)
-if not 1 <= SERVING_THREADS <= DATABASES["default"]["OPTIONS"]["pool"]["max_size"]:
-    raise ImproperlyConfigured("SERVING_THREADS must be between 1 and DATABASE_POOL_MAX_SIZE")
+# Threads per process for /health and the public catalogue's reads (serving/app.py,
+# in_priority_lane): they answer while every other thread is held by slow requests.
+SERVING_PRIORITY_THREADS = _env(env.int, "SERVING_PRIORITY_THREADS", default=2)
+_pool_size = DATABASES["default"]["OPTIONS"]["pool"]["max_size"]
+if (
+    min(SERVING_THREADS, SERVING_PRIORITY_THREADS) < 1
+    or _pool_size < SERVING_THREADS + SERVING_PRIORITY_THREADS
+):
+    raise ImproperlyConfigured(
+        "SERVING_THREADS and SERVING_PRIORITY_THREADS must be at least 1 and together at most "
+        "DATABASE_POOL_MAX_SIZE"
+    )
 # A streaming replica for catalogue reads (pagila_site/serving/db_router.py); writes, and every
 # read inside a transaction, stay on the primary. Tests use the primary's test database for it.
 if env.str("DATABASE_REPLICA_URL", default=""):

@@ -6,7 +6,9 @@ In order:
    catalogue pages (``catalogue_cache.py`` says what it may answer and why that is safe);
 2. :class:`ViewDispatch` resolves the URL: a request for an async view (the AI relay) goes to
    Django's ASGI handler, which streams and holds no thread while a model thinks; everything
-   else is synchronous Django and goes to :class:`SyncViews`.
+   else is synchronous Django and goes to :class:`SyncViews`: ``/health`` and reads of the public
+   catalogue to a pool of their own (:func:`in_priority_lane`), so they answer within a second
+   while every other thread waits on slow requests.
 
 Both are Django's ASGI handler, so a request is parsed one way (Django's ``ASGIRequest``: header
 names with ``_`` are dropped, repeated ``Cookie`` headers joined with ``"; "``) and only the
@@ -118,14 +120,31 @@ class SyncViews(ASGIHandler):
         send({"type": "http.response.body", "body": b""})
 
 
+# The catalogue's public reads: bounded work (a thousand films), whatever the chain's history.
+PRIORITY_PREFIXES = ("/api/v1/films", "/api/v1/categories")
+
+
+def in_priority_lane(method: str, path: str) -> bool:
+    """Whether a request goes to the pool of its own: ``/health`` (what a load balancer asks
+    before sending anyone here) and GET or HEAD of the public catalogue. Their work is small and
+    bounded, so no client can fill that pool with slow requests, as they can the main one
+    (a deep search, an export, a statement waiting on a lock)."""
+    if path in ("/health", "/health/"):
+        return True
+    return method in ("GET", "HEAD") and path.startswith(PRIORITY_PREFIXES)
+
+
 class ViewDispatch:
-    def __init__(self, async_app, sync_app):
+    def __init__(self, async_app, sync_app, priority_app=None):
         self.async_app = async_app
         self.sync_app = sync_app
+        self.priority_app = priority_app or sync_app
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             path = scope["path"][len(scope.get("root_path", "")) :] or "/"
+            if in_priority_lane(scope["method"], path):
+                return await self.priority_app(scope, receive, send)
             if not serves_async_view(path):
                 return await self.sync_app(scope, receive, send)
         # The AI views; and the lifespan protocol, which Django declines (uvicorn carries on).

@@ -52,15 +52,20 @@ def private_database(prefix: str, django_db_blocker) -> Iterator[str]:
 def live_server(prefix: str, django_db_blocker, *, env: dict[str, str]) -> Iterator[LiveServer]:
     """The app on a private clone of the template with ``dvd_admin`` issued (see :func:`serve`)."""
     with private_database(prefix, django_db_blocker) as database_url:
-        subprocess.run(
-            [sys.executable, "manage.py", "ensure_dev_access"],
-            cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url, **env},
-            check=True,
-            capture_output=True,
-        )
+        ensure_dev_access(database_url, env)
         with serve(database_url, env=env) as server:
             yield server
+
+
+def ensure_dev_access(database_url: str, env: dict[str, str]) -> None:
+    """What ``make run`` sets up on ``database_url``: the ``admin`` superuser and ``dvd_admin``."""
+    subprocess.run(
+        [sys.executable, "manage.py", "ensure_dev_access"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+        check=True,
+        capture_output=True,
+    )
 
 
 @contextlib.contextmanager

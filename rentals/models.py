@@ -153,14 +153,26 @@ def _amount_paid() -> Coalesce:
     return Coalesce(models.Subquery(total), Value(Decimal("0.00")), output_field=MONEY)
 
 
+def _copies_of(scope) -> models.QuerySet:
+    return Inventory.objects.filter(store_id__in=scope.store_ids).values("pk")
+
+
+def _customers_of(scope) -> models.QuerySet:
+    return Customer.objects.filter(store_id__in=scope.store_ids).values("pk")
+
+
 class RentalQuerySet(models.QuerySet):
     def in_scope(self, scope):
         """Rentals of a copy held by one of ``scope``'s stores, or of a customer in scope: a
-        customer's history is seen whole, whichever store lent the copies."""
+        customer's history is seen whole, whichever store lent the copies.
+
+        As ``IN (SELECT ...)`` rather than joins: PostgreSQL checks each rental against two
+        hashed sets of ids (the stores' copies and customers, thousands of rows) while it walks
+        an index in the list's order, instead of joining and hashing whole tables to count a
+        clerk's list at a chain's size (EXPLAIN ANALYZE at 100x, README "Scale")."""
         if scope.every_store:
             return self
-        stores = scope.store_ids
-        return self.filter(Q(inventory__store_id__in=stores) | Q(customer__store_id__in=stores))
+        return self.filter(Q(inventory_id__in=_copies_of(scope)) | Q(customer_id__in=_customers_of(scope)))
 
     def open(self):
         return self.filter(return_date__isnull=True)
@@ -265,11 +277,11 @@ class PaymentQuerySet(models.QuerySet):
         their rental's: each is then in the scope of both."""
         if scope.every_store:
             return self
-        stores = scope.store_ids
+        customers = _customers_of(scope)
         return self.filter(
-            Q(rental__inventory__store_id__in=stores)
-            | Q(rental__customer__store_id__in=stores)
-            | Q(customer__store_id__in=stores)
+            Q(rental__inventory_id__in=_copies_of(scope))
+            | Q(rental__customer_id__in=customers)
+            | Q(customer_id__in=customers)
         )
 
 

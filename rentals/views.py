@@ -104,6 +104,10 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
     lookup_url_kwarg = "rental_id"
     lookup_value_converter = "int"
 
+    def count_queryset(self):
+        """The list's rows to count: without a rental's film and amounts (CursorPagination)."""
+        return self.filter_queryset(Rental.objects.in_scope(self.scope))
+
     def _valid_body(self, serializer_class, rental_id: int):
         """The request body, validated; but an unknown rental, or one out of the caller's scope,
         is 404 whatever the body says, as a customer's is when renting. Only an invalid body pays
@@ -215,6 +219,10 @@ class CustomerRentalViewSet(
     )
 
     customer_checked_by_service = ("create",)
+
+    def count_queryset(self):
+        """A cursor page's list to count: without a rental's film and amounts (CursorPagination)."""
+        return self.filter_queryset(Rental.objects.filter(customer_id=self.customer_id))
 
     def paginate_queryset(self, queryset):
         request = self.request

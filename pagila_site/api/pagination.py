@@ -183,13 +183,14 @@ class CursorPagination(ContractPagination):
     ordered by concrete fields all in one direction (``-rental_date, -rental_id``).
 
     A cursor is signed (``signing.Signer``, salted per list): one that was altered, or made for
-    another list, is 400 naming ``cursor``.
+    another list, is 400 naming ``cursor``. A view may define ``count_queryset()``: the list's
+    rows as a cheaper queryset to count.
     """
 
     cursor_query_param = "cursor"
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.start(queryset, request)
+        self.start(queryset, request, view)
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             rows = self.numbered_page(lambda offset, limit: self.fetch(queryset, offset, limit))
@@ -197,8 +198,9 @@ class CursorPagination(ContractPagination):
             rows = self.cursor_page(queryset, *self.decode(raw, queryset.model))
         return self.finish(queryset, rows)
 
-    def start(self, queryset, request) -> None:
+    def start(self, queryset, request, view=None) -> None:
         self.request = request
+        self.view = view
         self.size = self.get_page_size(request)
         self.ordering = _ordering(queryset)
         self.salt = f"pagila.cursor:{queryset.model._meta.label_lower}:{','.join(self.ordering)}"
@@ -263,8 +265,12 @@ class CursorPagination(ContractPagination):
         limit = settings.PAGINATION_COUNT_LIMIT
         if self.first_page and not self.has_next:
             return len(rows)
-        # Only the key: the list's annotations (amounts, due dates) are not worth computing to count.
-        counted = queryset.order_by().values("pk")[: limit + 1].count()
+        # Only the key, and from the view's count_queryset() where it has one: the same rows without
+        # what a page shows of each (a rental's film and amounts), whose joins would cost the count
+        # more than the rows themselves.
+        count_queryset = getattr(self.view, "count_queryset", None)
+        counted = count_queryset() if count_queryset else queryset
+        counted = counted.order_by().values("pk")[: limit + 1].count()
         return counted if counted <= limit else None
 
     def decode(self, raw: str, model) -> tuple[list, bool]:
@@ -369,6 +375,6 @@ class CountedCursorPagination(CursorPagination):
     def paginate_rows(self, queryset, fetch, request) -> list:
         """A page by number from ``fetch(offset, limit)``: the rows of a counted query of
         ``queryset`` compiled elsewhere (``pagila_site/api/compiled.py``)."""
-        self.start(queryset, request)
+        self.start(queryset, request, None)
         rows = self.numbered_page(lambda offset, limit: self.counted_rows(fetch(offset, limit), offset))
         return self.finish(queryset, rows)

@@ -94,6 +94,12 @@ def allows_anonymous(view, method: str) -> bool:
     return all(permission.has_permission(request, view) for permission in view.get_permissions())
 
 
+DATABASE_ERRORS = (
+    "A statement ran past DATABASE_STATEMENT_TIMEOUT and was stopped (code `query_timeout`), or the "
+    "database is unreachable (code `database_unavailable`); `Retry-After` says when to try again."
+)
+
+
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "pagila_site.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
@@ -172,6 +178,8 @@ class ApiAutoSchema(AutoSchema):
             }
             if self._needs_a_store():
                 self._add_errors(operation, {403: NO_STORE}, beside_declared=False)
+        # Any operation's database work may run out of its time limit, or find no database.
+        self._add_errors(operation, {503: DATABASE_ERRORS})
         operation["responses"] = dict(sorted(operation["responses"].items()))
         return operation
 

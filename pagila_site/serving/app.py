@@ -26,6 +26,8 @@ from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.urls import Resolver404, get_resolver, set_script_prefix
 
+from pagila_site.serving.streams import send_watching
+
 
 def serves_async_view(path: str) -> bool:
     """Whether ``path`` resolves, with or without its trailing slash as OptionalSlashMiddleware
@@ -60,7 +62,8 @@ class SyncViews(ASGIHandler):
     runs the middleware and the view, and, for an ordinary response, closes it (Django's
     ``request_finished``: that thread's database connection goes back to the pool); the loop
     then sends the finished bytes. A streaming response is sent from the pool thread as it is
-    produced, and closed there.
+    produced, and closed there, unless it streams from an async iterator (a CSV export): the loop
+    sends that one, holding no thread, and stops it when the client hangs up (``streams.py``).
     """
 
     def __init__(self, *, threads: int):
@@ -78,10 +81,13 @@ class SyncViews(ASGIHandler):
         loop = asyncio.get_running_loop()
         try:
             response = await loop.run_in_executor(self.executor, self._respond, scope, body_file, loop, send)
-            if response is not None:
-                await self.send_response(response, send)
-                if response.streaming:  # an async iterator, consumed by the loop above
+            if response is not None and response.streaming:  # from an async iterator: the loop sends it
+                try:
+                    await send_watching(self.send_response, response, receive, send)
+                finally:
                     await loop.run_in_executor(self.executor, response.close)
+            elif response is not None:
+                await self.send_response(response, send)
         finally:
             body_file.close()
 

@@ -509,3 +509,7 @@ LOGGING = {
         "django.server": {"level": "CRITICAL"},
     },
 }
+
+# Seconds a CSV export's COPY may run, on a connection of its own (backoffice/csv_stream.py): a
+# chain's whole history takes longer than DATABASE_STATEMENT_TIMEOUT's page. 0: no limit.
+DATABASE_EXPORT_STATEMENT_TIMEOUT = _seconds("DATABASE_EXPORT_STATEMENT_TIMEOUT", 300.0)

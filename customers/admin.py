@@ -5,6 +5,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from customers.models import Address, Customer, Staff, StaffAccount, Store, StreamingSubscription
 from pagila_site.backoffice.admin_filters import id_input_filter
+from pagila_site.backoffice.changelists import BigListAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
 
@@ -33,7 +34,7 @@ class StreamingSubscriptionInline(InScopeAdmin, admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class CustomerAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     list_display = [
         "customer_id",
         "last_name",
@@ -44,6 +45,8 @@ class CustomerAdmin(CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
         "open_rentals",
     ]
     list_display_links = ["customer_id", "last_name"]
+    # Not open rentals: ordering by it counts every customer's.
+    sortable_by = ["customer_id", "last_name", "first_name", "email", "store_id", "is_active"]
     list_filter = [ActiveListFilter, id_input_filter("store_id", "store id")]
     search_fields = ["first_name", "last_name", "email"]
     raw_id_fields = ["store", "address"]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import Value
 from django.db.models.sql import Query
@@ -67,11 +68,7 @@ def written_by_python(url: str, user) -> bytes:
     request = RequestFactory().get(url)
     request.user = user
     app_label, model_name = parts.path.split("/")[2:4]
-    model_admin = next(
-        model_admin
-        for model, model_admin in admin.site._registry.items()
-        if (model._meta.app_label, model._meta.model_name) == (app_label, model_name)
-    )
+    model_admin = admin.site.get_model_admin(apps.get_model(app_label, model_name))
     rows = model_admin.csv_queryset(request).values_list(*(lookup for _h, lookup in model_admin.csv_columns))
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -11,9 +11,10 @@ caller's stores come from ``customers.scope``.
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Now
+from django.db.models.functions import Coalesce, Now, Upper
 
 
 class Country(models.Model):
@@ -224,6 +225,12 @@ class Customer(models.Model):
         managed = False
         db_table = "customer"
         ordering = ["customer_id"]
+        # Created by migration 0004: searches for any part of a name or an email (Django's
+        # icontains is UPPER(column) LIKE UPPER('%text%')), by the back office and the counter.
+        indexes = [
+            GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"customer_{column}_trgm")
+            for column in ("first_name", "last_name", "email")
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

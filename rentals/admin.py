@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from customers.scope import scope_of
-from pagila_site.backoffice.admin_filters import id_input_filter
+from pagila_site.backoffice.admin_filters import IdOrCustomerSearch, id_input_filter
 from pagila_site.backoffice.changelists import BigListAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
@@ -65,7 +65,7 @@ class RentalCreateForm(forms.ModelForm):
 
 
 @admin.register(Rental)
-class RentalAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class RentalAdmin(BigListAdmin, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     list_display = [
         "rental_id",
         "film_title",
@@ -214,7 +214,7 @@ class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmi
 
 
 @admin.register(PaymentLedgerEntry)
-class PaymentAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class PaymentAdmin(BigListAdmin, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     """Read-only: payments are Pagila's ledger, partitioned by month (today's in its DEFAULT
     partition). Taking a payment goes through ``rentals.services.payment_create``."""
 

@@ -1,6 +1,10 @@
-"""Admin list filters shared by several changelists."""
+"""Admin list filters and searches shared by several changelists."""
 
 from django.contrib import admin
+from django.db.models import Q
+from django.utils.text import smart_split, unescape_string_literal
+
+from customers.models import Customer
 
 
 def is_pagila_id(text: str) -> bool:
@@ -39,3 +43,48 @@ def id_input_filter(path: str, title: str) -> type[IdInputFilter]:
         (IdInputFilter,),
         {"title": title, "parameter_name": path, "field_path": path},
     )
+
+
+def _words(search_term: str) -> list[str]:
+    """The words of a changelist search, as Django's admin splits them (quotes keep a phrase)."""
+    words = []
+    for word in smart_split(search_term):
+        if word.startswith(('"', "'")) and word[0] == word[-1]:
+            word = unescape_string_literal(word)
+        words.append(word)
+    return words
+
+
+#: How many customers a word that could be an id may match for them to be looked up first.
+FEW_CUSTOMERS = 100
+
+
+class IdOrCustomerSearch:
+    """For a ``ModelAdmin`` of rows that have a customer (rentals, payments): the search Django
+    would run for ``search_fields = ["=<id>", "customer__last_name", "customer__email"]`` (each
+    word matches the row's id, as text, or is in its customer's last name or email), written so
+    that PostgreSQL finds the customers first, by their trigram indexes (customers migration
+    0004), then their rows by ``customer_id``.
+
+    Django's own puts the three in one ``OR`` across the row and its customer, which no index
+    serves: it joined every row to its customer. Here words are matched by a subquery,
+    ``customer_id IN (SELECT ...)``. A word that could be an id is the row of that id or the
+    rows of its customers: when few customers match, their ids are read first, so that
+    PostgreSQL sees a short list and reads the row and those customers' rows by their indexes
+    (with ``IN (SELECT ...)`` and a clerk's scope it hashed the whole table); when many match, it
+    walks the list in order and soon finds a page of them.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        customers = None
+        for word in _words(search_term):
+            matches = Customer.objects.filter(Q(last_name__icontains=word) | Q(email__icontains=word))
+            if is_pagila_id(word) and word == str(int(word)):
+                few = list(matches.values_list("pk", flat=True)[: FEW_CUSTOMERS + 1])
+                of_customers = Q(customer__in=few if len(few) <= FEW_CUSTOMERS else matches)
+                queryset = queryset.filter(Q(pk=int(word)) | of_customers)
+            else:
+                customers = matches if customers is None else customers & matches
+        if customers is not None:
+            queryset = queryset.filter(customer__in=customers)
+        return queryset, False

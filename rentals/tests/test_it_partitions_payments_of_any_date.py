@@ -111,6 +111,8 @@ def test_it_gives_a_new_partition_the_keys_and_indexes_of_payment():
         ("payment_p2030_05_customer_id_idx", "btree (customer_id)"),
         ("payment_p2030_05_staff_id_idx", "btree (staff_id)"),
         ("payment_p2030_05_rental_id_idx", "btree (rental_id)"),
+        # Migration 0010: a payment found by its id alone.
+        ("payment_p2030_05_payment_id_idx", "btree (payment_id)"),
         ("payment_customer_id_fkey", "FOREIGN KEY (customer_id) REFERENCES customer(customer_id)"),
         ("payment_staff_id_fkey", "FOREIGN KEY (staff_id) REFERENCES staff(staff_id)"),
         ("payment_rental_id_fkey", "FOREIGN KEY (rental_id) REFERENCES rental(rental_id)"),

@@ -19,7 +19,6 @@ from django.db.models.lookups import LessThan
 from customers.models import Customer, Staff, Store
 from films.models import Film
 from rentals.summaries import DaySummary, FilmSummary  # noqa: F401 - the dashboard's summaries
-from rentals.summaries import DaySummary, FilmSummary  # noqa: F401 - the dashboard's summaries
 
 
 def _out_on_an_open_rental() -> Exists:

@@ -55,8 +55,16 @@ def _words(search_term: str) -> list[str]:
     return words
 
 
-#: How many customers a word that could be an id may match for them to be looked up first.
+#: Up to this many customers matching a search are read first and passed on as a list.
 FEW_CUSTOMERS = 100
+
+
+def _customers(matches):
+    """``matches`` (customers) as a ``customer__in`` value: their ids when there are few, so that
+    PostgreSQL knows how few and reads their rows by ``customer_id``; else the subquery itself,
+    and it walks the list in order, where their rows are common enough to fill a page soon."""
+    few = list(matches.values_list("pk", flat=True)[: FEW_CUSTOMERS + 1])
+    return few if len(few) <= FEW_CUSTOMERS else matches
 
 
 class IdOrCustomerSearch:
@@ -67,12 +75,11 @@ class IdOrCustomerSearch:
     0004), then their rows by ``customer_id``.
 
     Django's own puts the three in one ``OR`` across the row and its customer, which no index
-    serves: it joined every row to its customer. Here words are matched by a subquery,
-    ``customer_id IN (SELECT ...)``. A word that could be an id is the row of that id or the
-    rows of its customers: when few customers match, their ids are read first, so that
-    PostgreSQL sees a short list and reads the row and those customers' rows by their indexes
-    (with ``IN (SELECT ...)`` and a clerk's scope it hashed the whole table); when many match, it
-    walks the list in order and soon finds a page of them.
+    serves: it joined every row to its customer. Here the customers are looked up first (one
+    query), and a word that could be an id matches that row or those customers' rows. A
+    subquery (``customer_id IN (SELECT ...)``) was not enough: beside a clerk's scope PostgreSQL
+    would not read the rows of a few customers by index (it costs the scope's hashed subqueries
+    once per customer) and hashed the whole table instead.
     """
 
     def get_search_results(self, request, queryset, search_term):
@@ -80,11 +87,9 @@ class IdOrCustomerSearch:
         for word in _words(search_term):
             matches = Customer.objects.filter(Q(last_name__icontains=word) | Q(email__icontains=word))
             if is_pagila_id(word) and word == str(int(word)):
-                few = list(matches.values_list("pk", flat=True)[: FEW_CUSTOMERS + 1])
-                of_customers = Q(customer__in=few if len(few) <= FEW_CUSTOMERS else matches)
-                queryset = queryset.filter(Q(pk=int(word)) | of_customers)
+                queryset = queryset.filter(Q(pk=int(word)) | Q(customer__in=_customers(matches)))
             else:
                 customers = matches if customers is None else customers & matches
         if customers is not None:
-            queryset = queryset.filter(customer__in=customers)
+            queryset = queryset.filter(customer__in=_customers(customers))
         return queryset, False

@@ -110,3 +110,9 @@ def test_a_column_no_index_orders_is_not_sortable_even_by_hand(superuser_client)
     page = [sql for sql in queries if "LIMIT 50" in sql]
     assert page and '"film"."title"' not in page[0].split("ORDER BY")[1]
     assert 'class="sortable column-film_title' not in response.content.decode()
+
+
+def test_a_long_list_offers_no_facet_counts(superuser_client):
+    response, queries = _get(superuser_client, "/admin/rentals/rental/?_facets=True")
+    assert "Show counts" not in response.content.decode()
+    assert len([sql for sql in queries if sql.startswith("SELECT COUNT(*)")]) == 1

@@ -151,3 +151,15 @@ def test_the_ask_ai_page_explains_a_failure_without_asking_again(page, fake_ai):
     page.click("#ask-button")
     sync_api.expect(page.locator("#ask-status")).to_have_text("Error: The AI provider failed (500).")
     assert len(fake_ai.seen) == asked + 1
+
+
+def test_the_rental_list_says_more_than_it_counts_and_drills_down_by_date(page):
+    page.goto("/admin/rentals/rental/")
+    paginator = page.inner_text("#changelist-form .paginator")
+    assert "More than 10,000 rentals" in paginator
+    assert "…" in paginator  # no last page is offered
+    _shot(page, "rentals-changelist")
+    page.click(".toplinks a:text-is('May 2022')")
+    page.wait_for_url("**rental_date__month=5**")
+    assert page.locator("#result_list tbody tr").count() == 50
+    _shot(page, "rentals-changelist-may-2022")

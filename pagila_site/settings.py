@@ -513,3 +513,8 @@ LOGGING = {
 # Seconds a CSV export's COPY may run, on a connection of its own (backoffice/csv_stream.py): a
 # chain's whole history takes longer than DATABASE_STATEMENT_TIMEOUT's page. 0: no limit.
 DATABASE_EXPORT_STATEMENT_TIMEOUT = _seconds("DATABASE_EXPORT_STATEMENT_TIMEOUT", 300.0)
+# CSV exports one server process streams at once, each on a database connection outside the pool;
+# one more is 503 with Retry-After.
+CSV_EXPORTS_PER_PROCESS = _env(env.int, "CSV_EXPORTS_PER_PROCESS", default=4)
+if CSV_EXPORTS_PER_PROCESS < 1:
+    raise ImproperlyConfigured("CSV_EXPORTS_PER_PROCESS must be at least 1")

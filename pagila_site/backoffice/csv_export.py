@@ -38,12 +38,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.db.models import F, Func, TextField
 from django.http import HttpResponseBadRequest
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import slugify
 
-from pagila_site.backoffice.csv_stream import copy_csv, sending_time_limit
+from pagila_site.backoffice.csv_stream import ExportSlots, copy_csv, sending_time_limit
 from pagila_site.db import conninfo
 from pagila_site.serving.streams import ClosingStreamingResponse
+
+# Exports streaming from this process at once (CSV_EXPORTS_PER_PROCESS), each on a connection of its own.
+EXPORT_SLOTS = ExportSlots(settings.CSV_EXPORTS_PER_PROCESS)
 
 # How each kind of field's column is written, ``{}`` standing for the column's SQL.
 _NUMBERS = {
@@ -155,13 +159,27 @@ class CsvExportMixin:
             return HttpResponseBadRequest("These filters are not valid for this list.")
         rows = queryset.values_list(*(CsvCell(_expression(lookup)) for _header, lookup in self.csv_columns))
         timeout = settings.DATABASE_EXPORT_STATEMENT_TIMEOUT
-        source = copy_csv(
-            copy_statement(rows),
-            header=header_line([header for header, _lookup in self.csv_columns]),
-            conninfo=conninfo(rows.db),
-            timeout=timeout,
-            request_id=getattr(request, "request_id", None),
+        source = EXPORT_SLOTS.take(
+            copy_csv(
+                copy_statement(rows),
+                header=header_line([header for header, _lookup in self.csv_columns]),
+                conninfo=conninfo(rows.db),
+                timeout=timeout,
+                request_id=getattr(request, "request_id", None),
+            )
         )
+        if source is None:
+            response = TemplateResponse(
+                request,
+                "service_unavailable.html",
+                {
+                    "title": "Too many exports at once",
+                    "detail": f"{EXPORT_SLOTS.size} exports are already running here; try again in a minute.",
+                },
+                status=503,
+            )
+            response["Retry-After"] = "30"
+            return response
         filename = f"{slugify(self.opts.verbose_name_plural)}.csv"
         return ClosingStreamingResponse(
             source,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -108,3 +109,46 @@ async def copy_csv(
     except psycopg.Error as exc:
         logger.error("csv export stopped: database error", exc_info=True, extra=log)
         raise StreamCutShort("database error") from exc
+
+
+class ExportSlots:
+    """At most ``size`` exports of this process at once: each holds a database connection outside
+    the pool for as long as it streams, so without a bound a few users could take every
+    connection PostgreSQL has. :meth:`take` answers None when all are in use."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._free = threading.BoundedSemaphore(size)
+
+    def take(self, source: AsyncIterator[bytes]) -> HeldSlot | None:
+        if not self._free.acquire(blocking=False):
+            return None
+        return HeldSlot(source, self._free.release)
+
+
+class HeldSlot:
+    """``source``, holding an export slot until it is closed: by the sending (``aclose``) or by
+    Django's ``response.close()``, which calls ``close`` whether or not the stream ever started
+    (a never-started generator's ``finally`` would not run)."""
+
+    def __init__(self, source: AsyncIterator[bytes], release):
+        self._source = source
+        self._release = release
+        self._released = False
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self) -> bytes:
+        return await self._source.__anext__()
+
+    async def aclose(self) -> None:
+        try:
+            await self._source.aclose()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self._released:
+            self._released = True
+            self._release()

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, Now
-from django.db.models.lookups import LessThan
+from django.db.models.lookups import IsNull, LessThan
 
 from customers.models import Customer, Staff, Store
 from films.models import Film
@@ -294,7 +294,10 @@ class PaymentQuerySet(models.QuerySet):
         # The rental's scope as EXISTS on its key, not a join and an OR of IN (SELECT ...): beside
         # a join PostgreSQL counts the hashed subqueries' cost again for each rental it would
         # read by key, so even for one customer's payments it read and hashed all of rental.
-        rental_in_scope = Exists(Rental.objects.filter(pk=OuterRef("rental_id")).in_scope(scope))
+        # The condition on the payment's own column keeps it from turning the EXISTS into a
+        # hashed IN of every rental in scope, which it would build again for each partition.
+        rentals = Rental.objects.filter(IsNull(OuterRef("rental_id"), False), pk=OuterRef("rental_id"))
+        rental_in_scope = Exists(rentals.in_scope(scope))
         if scope.has_customers:
             return self.filter(rental_in_scope | Q(customer_id__in=_customers_of(scope)))
         return self.filter(rental_in_scope)

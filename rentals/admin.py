@@ -158,8 +158,10 @@ class RentalAdmin(BigListAdmin, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin
 
     @admin.action(description="Mark selected rentals returned", permissions=["change"])
     def mark_returned(self, request, queryset):
-        returned, skipped = 0, 0
-        for rental_id in queryset.values_list("pk", flat=True):
+        # Only the open ones go through the service: "all that match" may be the whole history,
+        # whose returned rentals are counted, not returned again one by one.
+        returned, skipped = 0, queryset.returned().count()
+        for rental_id in queryset.open().values_list("pk", flat=True):
             try:
                 rental_return(scope=scope_of(request.user), rental_id=rental_id)
             except RentalError:

@@ -14,7 +14,7 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test lint audit bench profile schema db-start db-stop db-status clean
+.PHONY: help run dev test lint audit bench bench-scale profile schema db-start db-stop db-status clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
@@ -22,6 +22,7 @@ help:
 	@echo "make test     run the test suite on real PostgreSQL"
 	@echo "make lint     ruff, Django checks, migrations check, OpenAPI schema validation"
 	@echo "make bench    throughput, latency and memory figures (artifacts/bench/results.md)"
+	@echo "make bench-scale  every API list and admin page at 1x and FACTOR=100 x (artifacts/bench/scale.md)"
 	@echo "make profile  py-spy on the running workers under load (PROFILE_PATH=...)"
 	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
 
@@ -79,6 +80,12 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 	$(WITH_DB) $(PY) scripts/bench.py
+
+# Every API list, deep cursor page, admin page and CSV export on a private clone at 1x, then grown
+# to FACTOR times Pagila's history by manage.py grow_pagila (scripts/bench_scale.py).
+FACTOR ?= 100
+bench-scale: $(STAMP)
+	FACTOR=$(FACTOR) $(WITH_DB) $(PY) scripts/bench_scale.py
 
 # Where the running server's time goes (scripts/profile.py): py-spy on both workers under wrk.
 profile: $(STAMP)

@@ -54,8 +54,7 @@ class CustomerAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin
     fields = ["first_name", "last_name", "email", "store", "address", "active", "create_date", "open_rentals"]
     inlines = [StreamingSubscriptionInline]
     list_per_page = 50
-    # Meta.ordering again: the open-rentals count's GROUP BY makes Django drop the model's own,
-    # and the autocomplete paginates this queryset.
+    # Meta.ordering again, explicitly: the autocomplete paginates this queryset.
     ordering = ["customer_id"]
     csv_columns = [
         ("customer_id", "customer_id"),

@@ -186,6 +186,18 @@ class RentalQuerySet(models.QuerySet):
             return self.none()
         return self.filter(functools.reduce(operator.or_, branches))
 
+    def in_scope_parts(self, scope) -> list:
+        """Parts of ``in_scope(scope)`` that PostgreSQL counts by one condition each (its copies'
+        rentals, its customers'), for a bounded count to stop early (pagination's lower bounds)."""
+        if scope.every_store:
+            return []
+        parts = []
+        if scope.has_customers:
+            parts.append(self.filter(customer_id__in=_customers_of(scope)))
+        if scope.holds_copies:
+            parts.append(self.filter(inventory_id__in=_copies_of(scope)))
+        return parts
+
     def open(self):
         return self.filter(return_date__isnull=True)
 
@@ -301,6 +313,12 @@ class PaymentQuerySet(models.QuerySet):
         if scope.has_customers:
             return self.filter(rental_in_scope | Q(customer_id__in=_customers_of(scope)))
         return self.filter(rental_in_scope)
+
+    def in_scope_parts(self, scope) -> list:
+        """As ``RentalQuerySet.in_scope_parts``: the payments of its customers."""
+        if scope.every_store or not scope.has_customers:
+            return []
+        return [self.filter(customer_id__in=_customers_of(scope))]
 
 
 class PaymentFields(models.Model):

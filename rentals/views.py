@@ -108,6 +108,10 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
         """The list's rows to count: without a rental's film and amounts (CursorPagination)."""
         return self.filter_queryset(Rental.objects.in_scope(self.scope))
 
+    def count_lower_bounds(self):
+        """Parts of the list a bounded count may stop at (CursorPagination)."""
+        return [self.filter_queryset(part) for part in Rental.objects.in_scope_parts(self.scope)]
+
     def _valid_body(self, serializer_class, rental_id: int):
         """The request body, validated; but an unknown rental, or one out of the caller's scope,
         is 404 whatever the body says, as a customer's is when renting. Only an invalid body pays
@@ -266,6 +270,10 @@ class PaymentViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "payment_id"
     lookup_url_kwarg = "payment_id"
     lookup_value_converter = "int"
+
+    def count_lower_bounds(self):
+        """Parts of the list a bounded count may stop at (CursorPagination)."""
+        return [self.filter_queryset(part) for part in Payment.objects.in_scope_parts(self.scope)]
 
 
 @extend_schema_view(

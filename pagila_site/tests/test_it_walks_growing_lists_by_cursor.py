@@ -163,3 +163,32 @@ def test_a_count_is_exact_at_the_limit_and_null_above(auth_client, settings, url
     body = auth_client.get(first).json()
     assert body["count"] is None
     assert auth_client.get(body["next"]).json()["count"] is None
+
+
+@pytest.mark.parametrize(
+    ("url", "rows_sql"),
+    [
+        (
+            "/api/v1/rentals/?status=open",
+            "SELECT count(*) FROM rental r JOIN inventory i USING (inventory_id)"
+            " JOIN customer c USING (customer_id)"
+            " WHERE r.return_date IS NULL AND (i.store_id IN (1, 25) OR c.store_id IN (1, 25))",
+        ),
+        (
+            "/api/v1/payments/?since=2022-07-20",
+            "SELECT count(*) FROM payment p JOIN rental r USING (rental_id)"
+            " JOIN inventory i USING (inventory_id) JOIN customer rc ON rc.customer_id = r.customer_id"
+            " JOIN customer pc ON pc.customer_id = p.customer_id"
+            " WHERE p.payment_date >= '2022-07-20'"
+            " AND (i.store_id IN (1, 25) OR rc.store_id IN (1, 25) OR pc.store_id IN (1, 25))",
+        ),
+    ],
+)
+def test_a_clerks_count_is_exact_at_the_limit_and_null_above(clerk_client, settings, url, rows_sql):
+    (total,) = sql_one(rows_sql)
+    assert total > 20
+    for limit, expected in [(total, total), (total - 1, None), (10, None), (total + 1, total)]:
+        settings.PAGINATION_COUNT_LIMIT = limit
+        body = clerk_client.get(f"{url}&page_size=5").json()
+        assert body["count"] == expected, limit
+        assert clerk_client.get(body["next"]).json()["count"] == expected, limit

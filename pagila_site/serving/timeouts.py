@@ -49,7 +49,10 @@ class QueryTimeoutMiddleware:
             response = error_response(503, detail, "query_timeout")
         else:
             response = TemplateResponse(
-                request, "service_unavailable.html", {"detail": detail, "title": "Too slow to answer"}, status=503
+                request,
+                "service_unavailable.html",
+                {"detail": detail, "title": "Too slow to answer"},
+                status=503,
             )
             response.render()
         response["Retry-After"] = "5"

@@ -59,11 +59,13 @@ def test_it_links_the_next_and_previous_pages(auth_client):
     assert body["count"] == 32
     assert len(body["results"]) == 10
     # Links are cursors (the contract's "Lists at a chain's scale"): the rows after and before.
-    assert auth_client.get(body["next"]).json()["results"] == (
-        auth_client.get("/api/v1/customers/1/rentals/?page=3&page_size=10").json()["results"]
+    assert (
+        auth_client.get(body["next"]).json()["results"]
+        == (auth_client.get("/api/v1/customers/1/rentals/?page=3&page_size=10").json()["results"])
     )
-    assert auth_client.get(body["previous"]).json()["results"] == (
-        auth_client.get("/api/v1/customers/1/rentals/?page_size=10").json()["results"]
+    assert (
+        auth_client.get(body["previous"]).json()["results"]
+        == (auth_client.get("/api/v1/customers/1/rentals/?page_size=10").json()["results"])
     )
     last = auth_client.get("/api/v1/customers/1/rentals/?page=4&page_size=10").json()
     assert (len(last["results"]), last["next"]) == (2, None)

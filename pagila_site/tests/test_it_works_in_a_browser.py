@@ -159,6 +159,10 @@ def test_the_rental_list_says_more_than_it_counts_and_drills_down_by_date(page):
     assert "More than 10,000 rentals" in paginator
     assert "…" in paginator  # no last page is offered
     _shot(page, "rentals-changelist")
+    # Years first when this module's other tests have rented today, else 2022's months.
+    if page.locator(".toplinks a:text-is('2022')").count():
+        page.click(".toplinks a:text-is('2022')")
+        page.wait_for_url("**rental_date__year=2022**")
     page.click(".toplinks a:text-is('May 2022')")
     page.wait_for_url("**rental_date__month=5**")
     assert page.locator("#result_list tbody tr").count() == 50

@@ -18,14 +18,16 @@ measures it all again:
 
 Each page is timed with one client at a time and then with 8 concurrent ones (threads, each
 with a keep-alive connection of its own), up to a number of requests or seconds per page, so a
-slow page is measured fewer times: the sample sizes are in the JSON. p99 of a few dozen
-requests is close to their maximum. SQL queries per request are counted in this process, by
-sending the same request once through Django's test client (``CaptureQueriesContext``): the
-same views and middleware as the server's, minus the ASGI serving around them. Admin pages and
+slow page is measured fewer times: the sample sizes are in the JSON, and a p99 of at most 16
+requests is their slowest. SQL queries per request are counted in this process, by sending the
+same request through Django's test client (``CaptureQueriesContext``, the second time, after one
+that fills the process's caches): the same views and middleware as the server's, minus the ASGI
+serving around them. Admin pages and
 filters are found by reading the pages at 1x, and the same URLs are used at both sizes.
 
-Figures go to artifacts/bench/scale.{md,json}. Nothing here asserts. At FACTOR=100 it takes
-about a quarter of an hour on a 2-core machine, growing included; FACTOR=2 checks it quickly.
+Figures go to artifacts/bench/scale.{md,json}. Nothing here asserts. At FACTOR=100 it took
+10 minutes on this project's 2-core machine, growing included (35 s of it), and twice that while
+other work kept both cores busy; FACTOR=2 checks the script in about 5 minutes.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ UNDER_LOAD_SECONDS = 15
 OUT = bench.RESULTS
 SUPERUSER_TOKEN = "dvd_admin"  # noqa: S105 - the development token that ensure_dev_access issues
 CLERK = "bench_clerk"
-# Fixed dates, so the filters select the same rows at both sizes: the sample's last month of
-# payments, and everything before its June.
+# Fixed dates: since the sample's last month of payments (at FACTOR x, that and all the history
+# after it), and until its June (the same rows at both sizes).
 SINCE, UNTIL = "2022-07-01", "2022-06-01"
 # What each changelist's search box is given (its model's name in the admin URL): words that
 # match some rows, as a clerk would type them.

@@ -287,6 +287,8 @@ class Rental(models.Model):
                 name="rental_open_newest_first",
                 condition=Q(return_date__isnull=True),
             ),
+            # Created by migration 0011: a customer's open rentals.
+            models.Index("customer", name="rental_open_by_customer", condition=Q(return_date__isnull=True)),
         ]
 
     def __str__(self) -> str:

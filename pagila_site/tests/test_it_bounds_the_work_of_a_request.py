@@ -8,9 +8,7 @@ they read, so their statements wait in PostgreSQL as a long query would.
 """
 
 import concurrent.futures
-import http.cookiejar
 import json
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -40,8 +38,9 @@ def server(django_db_setup, django_db_blocker):
             yield running, database_url
 
 
-def _get(url, token=DEV_TOKEN, timeout=30.0):
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310 - local
+def _get(url, headers=None, timeout=30.0):
+    headers = headers or {"Authorization": f"Bearer {DEV_TOKEN}"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - local
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - local server
@@ -49,13 +48,6 @@ def _get(url, token=DEV_TOKEN, timeout=30.0):
     except urllib.error.HTTPError as error:
         status, body = error.code, error.read()
     return status, body, time.monotonic() - started
-
-
-def _locked(database_url, table):
-    """A connection holding ``table`` so that every read of it waits."""
-    conn = psycopg.connect(database_url)
-    conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-    return conn
 
 
 def _waiting_on_locks(database_url) -> int:
@@ -68,7 +60,7 @@ def _waiting_on_locks(database_url) -> int:
 
 def test_a_statement_over_the_limit_is_503_query_timeout_and_the_next_request_is_served(server):
     running, database_url = server
-    lock = _locked(database_url, "payment")
+    lock = live.locked(database_url, "payment")
     try:
         status, body, took = _get(f"{running.url}/api/v1/payments/")
     finally:
@@ -81,39 +73,24 @@ def test_a_statement_over_the_limit_is_503_query_timeout_and_the_next_request_is
     assert '"query timeout"' in running.log()
 
 
-def _signed_in_opener(url):
-    """A urllib opener signed in to the admin as make run's superuser, through the login form."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{url}/admin/login/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"username": "admin", "password": "admin", "csrfmiddlewaretoken": token})
-    opener.open(urllib.request.Request(f"{url}/admin/login/?next=/admin/", data=form.encode()))  # noqa: S310
-    assert any(cookie.name == "sessionid" for cookie in jar)
-    return opener
-
-
 def test_an_admin_page_over_the_limit_is_a_503_page(server):
     running, database_url = server
-    opener = _signed_in_opener(running.url)
-    lock = _locked(database_url, "customer")
+    cookie = {"Cookie": live.session_cookie(running.url)}
+    lock = live.locked(database_url, "customer")
     try:
-        opener.open(f"{running.url}/admin/customers/customer/", timeout=30)
-        status, body = 200, b""
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read()
+        status, body, _took = _get(f"{running.url}/admin/customers/customer/", headers=cookie)
     finally:
         lock.rollback()
         lock.close()
     assert status == 503
     assert b"Too slow to answer" in body
     assert b"Traceback" not in body
-    assert opener.open(f"{running.url}/admin/customers/customer/", timeout=30).status == 200
+    assert _get(f"{running.url}/admin/customers/customer/", headers=cookie)[0] == 200
 
 
 def test_health_and_the_catalogue_answer_while_every_request_thread_is_held(server):
     running, database_url = server
-    lock = _locked(database_url, "payment")
+    lock = live.locked(database_url, "payment")
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=8)
     try:
         # Twice as many slow requests as the two workers have request threads.

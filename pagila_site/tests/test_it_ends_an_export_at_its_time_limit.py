@@ -8,20 +8,16 @@ export is then larger than every buffer on its way); the export's query is made 
 lock on the table it reads.
 """
 
-import os
-import subprocess
-import sys
 import time
 
 import httpx2
 import psycopg
 import pytest
-from django.conf import settings
 
 from pagila_site.testsupport import live
 from pagila_site.testsupport.concurrency import wait_until
 from pagila_site.testsupport.data import sql_one
-from pagila_site.testsupport.exports import RENTALS, locked, open_export, running_exports, session_cookie
+from pagila_site.testsupport.exports import RENTALS, open_export, running_exports
 from pagila_site.testsupport.streaming import read_until
 
 LIMIT = 1.5
@@ -34,20 +30,14 @@ def server(django_db_setup, django_db_blocker):
     with live.private_database("test_export_limit", django_db_blocker) as database_url:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("UPDATE film SET title = repeat(title || ' ', 150)")
-        subprocess.run(
-            [sys.executable, "manage.py", "ensure_dev_access"],
-            cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url, **env},
-            check=True,
-            capture_output=True,
-        )
+        live.ensure_dev_access(database_url, env)
         with live.serve(database_url, env=env) as running:
-            yield running, database_url, session_cookie(running.url)
+            yield running, database_url, live.session_cookie(running.url)
 
 
 def test_an_export_over_its_time_limit_is_cut_short_and_logged(server):
     running, database_url, cookie = server
-    lock = locked(database_url, "rental")
+    lock = live.locked(database_url, "rental")
     started = time.monotonic()
     try:
         with httpx2.stream(

@@ -7,19 +7,15 @@ are made about 2 kB long, so the rentals export is about 40 MB: more than every 
 PostgreSQL and a client that stops reading holds, so its COPY keeps running, waiting to write.
 """
 
-import os
-import subprocess
-import sys
 import time
 import urllib.request
 
 import psycopg
 import pytest
-from django.conf import settings
 
 from pagila_site.testsupport import live
 from pagila_site.testsupport.concurrency import wait_until
-from pagila_site.testsupport.exports import locked, open_export, running_exports, session_cookie
+from pagila_site.testsupport.exports import open_export, running_exports
 from pagila_site.testsupport.streaming import read_until
 
 # A hang-up must stop the query within this many seconds.
@@ -33,15 +29,9 @@ def server(django_db_setup, django_db_blocker):
     with live.private_database("test_export_hang_up", django_db_blocker) as database_url:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("UPDATE film SET title = repeat(title || ' ', 150)")
-        subprocess.run(
-            [sys.executable, "manage.py", "ensure_dev_access"],
-            cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url, **env},
-            check=True,
-            capture_output=True,
-        )
+        live.ensure_dev_access(database_url, env)
         with live.serve(database_url, env=env) as running:
-            yield running.url, database_url, session_cookie(running.url)
+            yield running.url, database_url, live.session_cookie(running.url)
 
 
 def _stalled_export(url, cookie):
@@ -64,7 +54,7 @@ def test_a_hang_up_mid_export_stops_its_query(server):
 
 def test_a_hang_up_before_the_first_row_stops_its_query(server):
     url, database_url, cookie = server
-    lock = locked(database_url, "rental")
+    lock = live.locked(database_url, "rental")
     try:
         sock = _stalled_export(url, cookie)
         # The header is sent at once; the query waits for the lock, as a long one would run.

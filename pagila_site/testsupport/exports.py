@@ -1,32 +1,17 @@
-"""CSV exports of a served app driven from outside: a signed-in admin session, a raw export request
-whose client can stop reading or hang up, and the exports' backends in ``pg_stat_activity``."""
+"""CSV exports of a served app driven from outside: a raw export request whose client can stop
+reading or hang up, and the exports' backends in ``pg_stat_activity`` (the signed-in session
+and the locked table they use are ``live.session_cookie`` and ``live.locked``)."""
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
 import socket
 import urllib.parse
-import urllib.request
 
 import psycopg
 
 from pagila_site.backoffice.csv_stream import APPLICATION_NAME
 
 RENTALS = "/admin/rentals/rental/export-csv/"
-
-
-def session_cookie(url: str, username: str = "admin", password: str = "admin") -> str:  # noqa: S107 - make run's
-    """A ``Cookie`` header value signed in to the admin through its login form."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{url}/admin/login/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
-    opener.open(urllib.request.Request(f"{url}/admin/login/?next=/admin/", data=form.encode()))  # noqa: S310
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    assert "sessionid" in cookies, "the admin login failed"
-    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 def open_export(url: str, cookie: str, path: str = RENTALS) -> socket.socket:
@@ -49,11 +34,3 @@ def running_exports(database_url: str) -> list[tuple[str, str | None]]:
             " WHERE datname = current_database() AND application_name = %s",
             [APPLICATION_NAME],
         ).fetchall()
-
-
-def locked(database_url: str, table: str) -> psycopg.Connection:
-    """A connection holding ``table`` so that every read of it waits, as a slow query would:
-    roll it back to let them go."""
-    conn = psycopg.connect(database_url)
-    conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-    return conn

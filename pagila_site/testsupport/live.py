@@ -11,17 +11,21 @@ through ``OPENAI_BASE_URL``. Both clean up after themselves.
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 
 from pagila_site.devdb.embedded import free_port
@@ -139,3 +143,24 @@ def fake_provider(default: Reply | None = None) -> Iterator[FakeOpenAI]:
         provider.stopping.set()
         provider.shutdown()
         provider.server_close()
+
+
+def session_cookie(url: str, username: str = "admin", password: str = "admin") -> str:  # noqa: S107 - make run's
+    """A ``Cookie`` header value signed in to the admin through its login form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{url}/admin/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    opener.open(urllib.request.Request(f"{url}/admin/login/?next=/admin/", data=form.encode()))  # noqa: S310
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert "sessionid" in cookies, "the admin login failed"
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def locked(database_url: str, table: str) -> psycopg.Connection:
+    """A connection holding ``table`` so that every read of it waits, as a slow query would:
+    roll it back to let them go."""
+    conn = psycopg.connect(database_url)
+    conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    return conn

@@ -163,6 +163,18 @@ def _customers_of(scope) -> models.QuerySet:
     return Customer.objects.filter(store_id__in=scope.store_ids).values("pk")
 
 
+def _rental_scope_branches(scope) -> list[Q]:
+    """The conditions of a rental in ``scope``, only those that can match: an OR makes PostgreSQL
+    filter rows while it walks the history, which for a store with no copies (most of a chain's)
+    means all of it; one condition alone it can answer from an index."""
+    branches = []
+    if scope.holds_copies:
+        branches.append(Q(inventory_id__in=_copies_of(scope)))
+    if scope.has_customers:
+        branches.append(Q(customer_id__in=_customers_of(scope)))
+    return branches
+
+
 class RentalQuerySet(models.QuerySet):
     def in_scope(self, scope):
         """Rentals of a copy held by one of ``scope``'s stores, or of a customer in scope: a
@@ -174,29 +186,17 @@ class RentalQuerySet(models.QuerySet):
         clerk's list at a chain's size (EXPLAIN ANALYZE at 100x, README "Scale")."""
         if scope.every_store:
             return self
-        # Only the branches that can match: an OR makes PostgreSQL filter rows while it walks the
-        # history, which for a store with no copies (most of a chain's) means all of it; one
-        # condition alone it can answer from an index.
-        branches = []
-        if scope.holds_copies:
-            branches.append(Q(inventory_id__in=_copies_of(scope)))
-        if scope.has_customers:
-            branches.append(Q(customer_id__in=_customers_of(scope)))
+        branches = _rental_scope_branches(scope)
         if not branches:
             return self.none()
         return self.filter(functools.reduce(operator.or_, branches))
 
     def in_scope_parts(self, scope) -> list:
-        """Parts of ``in_scope(scope)`` that PostgreSQL counts by one condition each (its copies'
-        rentals, its customers'), for a bounded count to stop early (pagination's lower bounds)."""
+        """Parts of ``in_scope(scope)`` that PostgreSQL counts by one condition each (its customers'
+        rentals, its copies'), for a bounded count to stop early (pagination's lower bounds)."""
         if scope.every_store:
             return []
-        parts = []
-        if scope.has_customers:
-            parts.append(self.filter(customer_id__in=_customers_of(scope)))
-        if scope.holds_copies:
-            parts.append(self.filter(inventory_id__in=_copies_of(scope)))
-        return parts
+        return [self.filter(branch) for branch in reversed(_rental_scope_branches(scope))]
 
     def open(self):
         return self.filter(return_date__isnull=True)

@@ -151,15 +151,17 @@ class RowCompare(models.Expression):
 _UNCOUNTED = object()
 
 
-def _ordering(queryset) -> list[str]:
-    """The names of the fields ``queryset`` is ordered by, all in one direction."""
+def _ordering(queryset) -> tuple[list[str], bool]:
+    """The names of the fields ``queryset`` is ordered by, all in one direction, and whether that
+    direction is descending."""
     order_by = list(queryset.query.order_by)
-    if not order_by or len({name.startswith("-") for name in order_by}) != 1:
+    directions = {name.startswith("-") for name in order_by}
+    if len(directions) != 1:
         raise TypeError(f"A cursor needs a list ordered one way by its fields, not {order_by}")
-    return [name.removeprefix("-") for name in order_by]
+    return [name.removeprefix("-") for name in order_by], directions.pop()
 
 
-def _bounded_count(whole, parts: list, limit: int) -> int | None:
+def bounded_count(whole, parts: list, limit: int) -> int | None:
     """How many rows ``whole`` has, counting at most ``limit + 1``; None as soon as one of
     ``parts`` (querysets of some of its rows) has more than ``limit``.
 
@@ -233,7 +235,7 @@ class CursorPagination(ContractPagination):
         self.request = request
         self.view = view
         self.size = self.get_page_size(request)
-        self.ordering = _ordering(queryset)
+        self.ordering, self.descending = _ordering(queryset)
         self.salt = f"pagila.cursor:{queryset.model._meta.label_lower}:{','.join(self.ordering)}"
         self.count = _UNCOUNTED
 
@@ -271,9 +273,8 @@ class CursorPagination(ContractPagination):
 
     def cursor_page(self, queryset, position: list, reverse: bool):
         columns = [models.F(name) for name in self.ordering]
-        descending = queryset.query.order_by[0].startswith("-")
         # Forward in a descending list means smaller keys; backward, the list read upside down.
-        operator = "<" if descending != reverse else ">"
+        operator = "<" if self.descending != reverse else ">"
         values = [
             models.Value(v, output_field=queryset.model._meta.get_field(n))
             for n, v in zip(self.ordering, position, strict=True)
@@ -302,7 +303,7 @@ class CursorPagination(ContractPagination):
         count_queryset = getattr(self.view, "count_queryset", None)
         whole = count_queryset() if count_queryset else queryset
         parts = getattr(self.view, "count_lower_bounds", list)()
-        counted = _bounded_count(whole, parts, limit)
+        counted = bounded_count(whole, parts, limit)
         return counted if counted is not None and counted <= limit else None
 
     def decode(self, raw: str, model) -> tuple[list, bool]:

@@ -28,6 +28,8 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from pagila_site.api.pagination import bounded_count
+
 
 class CappedPaginator(Paginator):
     """Django's paginator, counting no further than ``limit`` rows (``PAGINATION_COUNT_LIMIT``).
@@ -42,8 +44,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # Only the key: the columns a page shows are not worth computing to count.
-        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        # The API's bounded count (only the key, LIMIT limit + 1); None means past the limit.
+        counted = bounded_count(self.object_list, [], self.limit)
+        return self.limit + 1 if counted is None else counted
 
     @property
     def capped(self) -> bool:

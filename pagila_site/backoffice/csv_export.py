@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import io
 
-import psycopg
 from django.conf import settings
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
@@ -103,8 +102,7 @@ def copy_statement(rows) -> str:
     """``COPY (<rows' SQL>) TO STDOUT (FORMAT csv)`` with the parameters inlined (COPY takes
     none), quoted by psycopg as the database's own connection would quote them."""
     sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
-        return psycopg.ClientCursor(cursor.connection).mogrify(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
+    return connections[rows.db].ops.compose_sql(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
 
 
 def header_line(headers: list[str]) -> bytes:
@@ -160,7 +158,7 @@ class CsvExportMixin:
         rows = queryset.values_list(*(CsvCell(_expression(lookup)) for _header, lookup in self.csv_columns))
         timeout = settings.DATABASE_EXPORT_STATEMENT_TIMEOUT
         source = EXPORT_SLOTS.take(
-            copy_csv(
+            lambda: copy_csv(
                 copy_statement(rows),
                 header=header_line([header for header, _lookup in self.csv_columns]),
                 conninfo=conninfo(rows.db),

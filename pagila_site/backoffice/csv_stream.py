@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -120,10 +120,16 @@ class ExportSlots:
         self.size = size
         self._free = threading.BoundedSemaphore(size)
 
-    def take(self, source: AsyncIterator[bytes]) -> HeldSlot | None:
+    def take(self, make_source: Callable[[], AsyncIterator[bytes]]) -> HeldSlot | None:
+        """``make_source()`` holding a slot, or None without calling it when all are in use (a
+        refused export compiles nothing)."""
         if not self._free.acquire(blocking=False):
             return None
-        return HeldSlot(source, self._free.release)
+        try:
+            return HeldSlot(make_source(), self._free.release)
+        except BaseException:
+            self._free.release()
+            raise
 
 
 class HeldSlot:

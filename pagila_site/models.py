@@ -108,6 +108,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Null: never expires (issue_token --expires-in 0). A token past it is refused as
+    # ``token_expired``, not as unknown, so its owner knows to ask for a new one.
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiTokenManager()
 
@@ -121,6 +124,9 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def has_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
 
 # How long a stored answer is replayed: the contract's "within 24 hours". Older rows count as

@@ -50,6 +50,9 @@ class MeSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="The stores the caller works for, sorted: every store for a superuser.",
     )
+    token_expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the token used for this request expires; null when it never does."
+    )
 
 
 class SubscriptionSerializer(serializers.Serializer):

@@ -189,6 +189,8 @@ class MeView(generics.GenericAPIView):
                     "is_superuser": user.is_superuser,
                     "staff_id": scope.staff_id,
                     "store_ids": scope.sorted_store_ids(),
+                    # request.auth is the ApiToken that authenticated the request.
+                    "token_expires_at": getattr(request.auth, "expires_at", None),
                 }
             ).data
         )

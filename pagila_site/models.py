@@ -23,9 +23,21 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+#: How long ``issue_token`` and the admin make a token last unless told otherwise.
+DEFAULT_LIFETIME_DAYS = 90
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True, user__is_staff=True)
+        """Tokens that still authenticate someone, expired ones included (they are refused as
+        ``token_expired``): not revoked, their user active and staff, and not linked to a Pagila
+        staff member set inactive."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True, user__is_staff=True).exclude(
+            user__staff_account__staff__active=False
+        )
+
+    def current(self):
+        return self.usable().exclude(expires_at__lte=Now())
 
 
 class ApiTokenManager(models.Manager.from_queryset(ApiTokenQuerySet)):
@@ -66,6 +78,13 @@ def _matching_select(alias: str):
     def user(name):
         return "u." + quote(user_model._meta.get_field(name).column)
 
+    # The user's link to a Pagila staff member (customers.StaffAccount), found through the relation
+    # so the project imports no app's models: an inactive staff member's tokens are refused.
+    account = user_model._meta.get_field("staff_account").related_model
+    account_user, account_staff = account._meta.get_field("user"), account._meta.get_field("staff")
+    staff = account_staff.related_model
+    staff_active = staff._meta.get_field("active")
+
     token_fields, user_fields = ApiToken._meta.concrete_fields, user_model._meta.concrete_fields
     columns = [token(field.name) for field in token_fields] + [user(field.name) for field in user_fields]
     # Only identifiers from the models' metadata are interpolated; the prefix is a parameter.
@@ -75,6 +94,11 @@ def _matching_select(alias: str):
         f" ON {user(user_model._meta.pk.name)} = {token('user')}"
         f" WHERE {token('prefix')} = %s AND {token('revoked_at')} IS NULL"
         f" AND {user('is_active')} AND {user('is_staff')}"
+        f" AND NOT EXISTS (SELECT 1 FROM {quote(account._meta.db_table)} a"
+        f" JOIN {quote(staff._meta.db_table)} s"
+        f" ON s.{quote(staff._meta.pk.column)} = a.{quote(account_staff.column)}"
+        f" WHERE a.{quote(account_user.column)} = {user(user_model._meta.pk.name)}"
+        f" AND NOT s.{quote(staff_active.column)})"
     )
     return sql, _loader(ApiToken, token_fields, connection), _loader(user_model, user_fields, connection)
 

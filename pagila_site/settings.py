@@ -258,6 +258,9 @@ if REDIS_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sign-in by password and sessions refuse inactive Pagila staff members too (customers/backends.py).
+AUTHENTICATION_BACKENDS = ["customers.backends.StaffMemberBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -35,6 +35,11 @@ def bearer_token(request) -> str | None:
     return raw
 
 
+class TokenExpired(exceptions.AuthenticationFailed):
+    default_detail = "This token has expired; ask for a new one (manage.py issue_token)."
+    default_code = "token_expired"
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -53,6 +58,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             logger.info("rejected API token", extra={"path": request.path})
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
+        if token.has_expired(now):
+            # The right token, out of date: no failure to count, and its owner is told why.
+            raise TokenExpired()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -32,7 +32,7 @@ from pagila_site.api.errors import DEFAULT_CODES
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: `errors` names each offending field or query parameter.",
-    401: "No valid bearer token (`not_authenticated` or `authentication_failed`).",
+    401: "No valid bearer token (`not_authenticated`, `authentication_failed` or `token_expired`).",
     403: "The token's user may not do this (`permission_denied`), or works for no store (`no_store`).",
     404: "Not found (`not_found`).",
 }
@@ -42,7 +42,10 @@ NO_STORE = (
 )
 # What BearerTokenAuthentication answers on an operation that did not declare it itself.
 TOKEN_ERRORS = {
-    401: "The bearer token sent is not valid (`authentication_failed`).",
+    401: (
+        "The bearer token sent is not valid (`authentication_failed`: unknown, revoked, or its user or "
+        "staff member inactive) or has expired (`token_expired`)."
+    ),
     429: (
         "`throttled`: too many wrong tokens came from this address; every token it sends is refused "
         "until `Retry-After` seconds have passed."

@@ -1,6 +1,7 @@
 """The staff back office: who gets in, the dashboard, actions, and rentals through the service."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -117,17 +118,24 @@ def test_the_return_action_returns_open_rentals(superuser_client):
     assert rental.return_date is not None
 
 
-def test_creating_a_token_shows_it_once_and_stores_its_hash(superuser_client, django_user_model):
+def test_creating_a_token_shows_it_once_on_the_page_and_stores_its_hash(superuser_client, django_user_model):
     clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
-    response = superuser_client.post("/admin/pagila_site/apitoken/add/", {"user": clerk.pk, "name": "till 3"})
-    assert response.status_code == 302
-    shown = [str(m) for m in get_messages(response.wsgi_request)]
-    raw = re.search(r"Token for clerk: (\S+)", " ".join(shown)).group(1)
+    response = superuser_client.post(
+        "/admin/pagila_site/apitoken/add/", {"user": clerk.pk, "name": "till 3", "expires_in_days": "0.5"}
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    raw = re.search(r'id="issued-token"[^>]* value="([^"]+)"', response.content.decode()).group(1)
     token = ApiToken.objects.get(name="till 3")
     assert token.digest == token_digest(raw)
+    assert timedelta(hours=11, minutes=59) < token.expires_at - token.created_at <= timedelta(hours=12)
+    # Never in a cookie (the messages cookie is signed, not encrypted) nor in a later page.
+    assert "messages" not in response.cookies
+    assert all(raw not in morsel.value for morsel in response.cookies.values())
+    assert not list(get_messages(response.wsgi_request))
     change_page = f"/admin/pagila_site/apitoken/{token.pk}/change/"
-    assert raw in superuser_client.get(change_page).content.decode()  # the one showing
     assert raw not in superuser_client.get(change_page).content.decode()
+    assert raw not in superuser_client.get("/admin/pagila_site/apitoken/").content.decode()
 
 
 def test_tokens_are_only_issued_to_staff(superuser_client, django_user_model):

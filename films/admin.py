@@ -3,7 +3,8 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef, StringAgg, Value
 
-from films.models import Actor, Category, Film, FilmCategory, Language
+from films.models import Actor, Category, Film, FilmCategory, Language, MpaaRating
+from pagila_site.backoffice.admin_filters import is_pagila_id
 
 
 class CategoryListFilter(admin.SimpleListFilter):
@@ -14,12 +15,29 @@ class CategoryListFilter(admin.SimpleListFilter):
         return [(str(c.pk), c.name) for c in Category.objects.all()]
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        # An id that is not one (a stale or typed link) is ignored, not cast into a 500.
+        if self.value() is None or not is_pagila_id(self.value()):
             return queryset
         # EXISTS rather than a join: a film with several categories stays one row.
         return queryset.filter(
             Exists(FilmCategory.objects.filter(film=OuterRef("pk"), category_id=self.value()))
         )
+
+
+class RatingListFilter(admin.SimpleListFilter):
+    """Django's own filter for a field with choices passes any value to PostgreSQL, whose
+    ``mpaa_rating`` enum refuses an unknown one with an error (a 500): here it is ignored."""
+
+    title = "rating"
+    parameter_name = "rating"
+
+    def lookups(self, request, model_admin):
+        return MpaaRating.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in MpaaRating.values:
+            return queryset
+        return queryset.filter(rating=self.value())
 
 
 class ReleaseYearListFilter(admin.SimpleListFilter):
@@ -31,10 +49,8 @@ class ReleaseYearListFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in years if y is not None]
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        if self.value() is None or not is_pagila_id(self.value()):
             return queryset
-        if not self.value().isdigit():
-            return queryset.none()
         return queryset.filter(release_year=int(self.value()))
 
 
@@ -43,7 +59,7 @@ class FilmAdmin(admin.ModelAdmin):
     list_display = ["title", "rating", "rental_rate", "category_names", "release_year", "streaming_available"]
     list_display_links = ["title"]
     list_filter = [
-        "rating",
+        RatingListFilter,
         CategoryListFilter,
         "streaming_available",
         ("language", admin.RelatedOnlyFieldListFilter),

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from customers.scope import scope_of
-from pagila_site.backoffice.admin_filters import IdOrCustomerSearch, id_input_filter
+from pagila_site.backoffice.admin_filters import CheckedDateHierarchy, IdOrCustomerSearch, id_input_filter
 from pagila_site.backoffice.changelists import BigListAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
@@ -65,7 +65,9 @@ class RentalCreateForm(forms.ModelForm):
 
 
 @admin.register(Rental)
-class RentalAdmin(BigListAdmin, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class RentalAdmin(
+    BigListAdmin, CheckedDateHierarchy, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin
+):
     list_display = [
         "rental_id",
         "film_title",
@@ -216,7 +218,9 @@ class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmi
 
 
 @admin.register(PaymentLedgerEntry)
-class PaymentAdmin(BigListAdmin, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class PaymentAdmin(
+    BigListAdmin, CheckedDateHierarchy, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin
+):
     """Read-only: payments are Pagila's ledger, partitioned by month (today's in its DEFAULT
     partition). Taking a payment goes through ``rentals.services.payment_create``."""
 

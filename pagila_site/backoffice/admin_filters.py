@@ -1,6 +1,7 @@
 """Admin list filters and searches shared by several changelists."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
 
@@ -43,6 +44,32 @@ def id_input_filter(path: str, title: str) -> type[IdInputFilter]:
         (IdInputFilter,),
         {"title": title, "parameter_name": path, "field_path": path},
     )
+
+
+class CheckedDateHierarchy:
+    """For a ``ModelAdmin`` with a ``date_hierarchy``: a year, month or day in the query string
+    that is not a date's is refused as Django refuses other wrong lookups (the changelist
+    redirects to ``?e=1``). Django's own check catches ``int()``'s ValueError only: a year of 20
+    digits overflows ``date()``, and 9999 fails one step later, computing the next year; both
+    were a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        return type(f"Checked{changelist.__name__}", (_CheckedDateChangeList, changelist), {})
+
+
+# The largest value of each part whose date, and the start of the next period, exist.
+_DATE_PARTS = {"year": 9998, "month": 12, "day": 31}
+
+
+class _CheckedDateChangeList:
+    def get_filters(self, request):
+        if self.date_hierarchy:
+            for part, largest in _DATE_PARTS.items():
+                values = request.GET.getlist(f"{self.date_hierarchy}__{part}")
+                if values and not (is_pagila_id(values[-1]) and 1 <= int(values[-1]) <= largest):
+                    raise IncorrectLookupParameters(f"{part} {values[-1]!r} is not a date's")
+        return super().get_filters(request)
 
 
 def _words(search_term: str) -> list[str]:

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # headers (the cache key includes Origin).
     "corsheaders.middleware.CorsMiddleware",
     "pagila_site.api.errors.ApiErrorMiddleware",
+    # Under ApiErrorMiddleware, which makes its 413 the contract's JSON under /api/.
+    "pagila_site.serving.middleware.BodySizeLimitMiddleware",
     # Under ApiErrorMiddleware, so a statement out of time is answered here first (503
     # query_timeout) and not as the database being unavailable.
     "pagila_site.serving.timeouts.QueryTimeoutMiddleware",
@@ -295,6 +297,10 @@ CATALOGUE_CACHE_ENABLED = _env(env.bool, "CATALOGUE_CACHE_ENABLED", default=True
 
 # Pagila source files: a local copy, or the pinned upstream commit (checked by SHA-256).
 PAGILA_DIR = _env(env.str, "PAGILA_DIR", default="") or None
+
+# The largest request body (not counting files of a multipart upload) read into memory; a larger
+# one is 413 payload_too_large (serving/middleware.py BodySizeLimitMiddleware). Django's default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _env(env.int, "DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # Security. HTTPS-only settings are on by default and turned off for plain-HTTP local serving
 # with DJANGO_SECURE_SSL=false (make run does that).

@@ -27,7 +27,7 @@ DEFAULT_CODES = {
     406: ("not_acceptable", "Could not satisfy the request Accept header."),
     409: ("conflict", "The request conflicts with the current state."),
     412: ("precondition_failed", "A precondition of the request failed."),
-    413: ("too_large", "The request body is too large."),
+    413: ("payload_too_large", "The request body is larger than this server accepts."),
     415: ("unsupported_media_type", "Unsupported media type in the request."),
     422: ("unprocessable", "The request cannot be processed as sent."),
     429: ("throttled", "Request was throttled."),

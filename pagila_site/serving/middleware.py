@@ -17,6 +17,8 @@ import time
 import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver
 
 from pagila_site.serving.clients import client_ip
@@ -111,6 +113,33 @@ def log_unhandled_exception(sender, request=None, **kwargs) -> None:
             "request_id": getattr(request, "request_id", None),
         },
     )
+
+
+class BodySizeLimitMiddleware(BothModes):
+    """413 for a body whose ``Content-Length`` is over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, before
+    anything reads it.
+
+    Django raises ``RequestDataTooBig`` only when something reads the body: a view (a 500 unless
+    caught), or the CSRF check of an admin form (a 400 "Bad Request"). Either way the client is
+    not told what was wrong. Under ``/api/`` ApiErrorMiddleware turns this answer into the
+    contract's JSON (``payload_too_large``). Multipart bodies are left to Django: their files
+    don't count towards the limit (it checks their fields itself). A chunked body declares no
+    length; DRF reads one as empty (a 400 naming the missing fields), as Django's ASGI handler
+    would refuse it past the limit as it is read.
+    """
+
+    def before(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = request.META.get("CONTENT_LENGTH", "")
+        if limit is None or not length.isdigit() or int(length) <= limit:
+            return None
+        if request.content_type == "multipart/form-data":
+            return None
+        return HttpResponse(
+            f"The request body is larger than this server accepts ({limit} bytes).\n",
+            status=413,
+            content_type="text/plain; charset=utf-8",
+        )
 
 
 class OptionalSlashMiddleware(BothModes):

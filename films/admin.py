@@ -87,6 +87,18 @@ class FilmAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["category_names", "actor_names"]
 
+    # Who may change a film's prices and details (films.change_film: managers, superusers) or only
+    # its streaming flag (films.change_film_streaming: clerks, as the API lets any staff token).
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or request.user.has_perm(
+            "films.change_film_streaming"
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.has_perm("films.change_film"):
+            return self.readonly_fields
+        return [field for field in self.fields if field != "streaming_available"]
+
     def get_queryset(self, request):
         # Category names are aggregated in the list query itself: one query per page, no N+1.
         return (

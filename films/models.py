@@ -181,6 +181,8 @@ class Film(models.Model):
         managed = False
         db_table = "film"
         ordering = ["film_id"]
+        # A clerk's share of change_film: the streaming flag alone, as the API's PATCH allows.
+        permissions = [("change_film_streaming", "Can switch a film's streaming availability")]
 
     def __str__(self) -> str:
         return self.title

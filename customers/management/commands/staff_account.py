@@ -1,4 +1,7 @@
-"""``manage.py staff_account USERNAME --staff STAFF_ID [--password P]``: a desk clerk's account."""
+"""``manage.py staff_account USERNAME --staff STAFF_ID [--password P] [--manager]``: a desk clerk's
+(or a store manager's) account."""
+
+import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,13 +18,22 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--staff", type=int, required=True, dest="staff_id", help="Pagila staff_id")
         parser.add_argument(
-            "--password", help="Sets the password (without it, the password is made unusable)"
+            "--password",
+            help="Sets the password, checked by the password validators (without it, it is made unusable)",
+        )
+        parser.add_argument(
+            "--manager",
+            action=argparse.BooleanOptionalAction,
+            help="Also in the Manager group (may change prices); --no-manager takes it out",
         )
 
-    def handle(self, *args, username, staff_id, password, **options):
+    def handle(self, *args, username, staff_id, password, manager, **options):
         try:
-            user, created = staff_account_set(username=username, staff_id=staff_id, password=password)
+            user, created = staff_account_set(
+                username=username, staff_id=staff_id, password=password, manager=manager
+            )
         except StaffAccountError as exc:
             raise CommandError(str(exc)) from exc
         verb = "Created" if created else "Updated"
-        self.stdout.write(f"{verb} {user.username!r}, linked to staff member {staff_id}, in the Clerk group.")
+        groups = " and ".join(user.groups.order_by("name").values_list("name", flat=True))
+        self.stdout.write(f"{verb} {user.username!r}, linked to staff member {staff_id}, in {groups}.")

@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('films', '0003_catalogue_change_notifications'),
+        ("films", "0003_catalogue_change_notifications"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='film',
-            options={'managed': False, 'ordering': ['film_id'], 'permissions': [('change_film_streaming', "Can switch a film's streaming availability")]},
+            name="film",
+            options={
+                "managed": False,
+                "ordering": ["film_id"],
+                "permissions": [("change_film_streaming", "Can switch a film's streaming availability")],
+            },
         ),
     ]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 
 from django.db import connection
+from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Cast, Concat
 
 from customers.models import StaffAccount, Store
 
@@ -49,6 +51,9 @@ class Scope:
 
     def covers_store(self, store_id: int) -> bool:
         return self.store_ids is None or store_id in self.store_ids
+
+    def covers_customer(self, customer) -> bool:
+        return self.covers_store(customer.store_id)
 
     def sorted_store_ids(self) -> list[int]:
         """The stores as ``/me/`` lists them: every store's id for a superuser."""
@@ -126,3 +131,39 @@ def scope_of(user) -> Scope:
         scope = _linked_scope(user)
     user._pagila_scope = scope
     return scope
+
+
+# --- Showing a customer ------------------------------------------------------------------------
+# A rental (and its payments) is in scope by its copy too, so a clerk sees rows of other stores'
+# customers: those customers appear by id only ("#333"), never by name, email, phone or address,
+# wherever the back office shows them (changelists, their CSV, change pages, receipts, the
+# counter), as the API shows them by customer_id and answers 404 for the customer itself. What
+# follows is the one way to show one: in Python, or in SQL for lists and exports.
+
+
+def customer_label(scope: Scope, customer) -> str:
+    """``customer`` as the caller may name them: "FIRST LAST" in scope, "#id" otherwise."""
+    if scope.covers_customer(customer):
+        return f"{customer.first_name} {customer.last_name}"
+    return f"#{customer.pk}"
+
+
+def _customer_in_scope(scope: Scope, path: str) -> Q:
+    return Q(**{f"{path}__store_id__in": sorted(scope.store_ids)})
+
+
+def customer_detail(scope: Scope, field: str, path: str = "customer"):
+    """SQL: the customer's ``field`` (at ``path`` from the rows) when in scope, else NULL."""
+    value = F(f"{path}__{field}")
+    if scope.every_store:
+        return value
+    return Case(When(_customer_in_scope(scope, path), then=value), default=None, output_field=TextField())
+
+
+def customer_label_sql(scope: Scope, path: str = "customer"):
+    """SQL: :func:`customer_label` of the customer at ``path`` from the rows."""
+    name = Concat(F(f"{path}__first_name"), Value(" "), F(f"{path}__last_name"), output_field=TextField())
+    if scope.every_store:
+        return name
+    by_id = Concat(Value("#"), Cast(F(f"{path}_id"), TextField()), output_field=TextField())
+    return Case(When(_customer_in_scope(scope, path), then=name), default=by_id, output_field=TextField())

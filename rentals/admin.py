@@ -11,7 +11,7 @@ from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import CheckedDateHierarchy, IdOrCustomerSearch, id_input_filter
 from pagila_site.backoffice.changelists import BigListAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
-from pagila_site.backoffice.scoping import InScopeAdmin
+from pagila_site.backoffice.scoping import CustomerShownAdmin, InScopeAdmin
 from rentals.models import Inventory, PaymentLedgerEntry, Rental
 from rentals.services import InvalidRental, RentalError, rental_create, rental_return
 
@@ -66,12 +66,18 @@ class RentalCreateForm(forms.ModelForm):
 
 @admin.register(Rental)
 class RentalAdmin(
-    BigListAdmin, CheckedDateHierarchy, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin
+    BigListAdmin,
+    CheckedDateHierarchy,
+    IdOrCustomerSearch,
+    CsvExportMixin,
+    CustomerShownAdmin,
+    InScopeAdmin,
+    admin.ModelAdmin,
 ):
     list_display = [
         "rental_id",
         "film_title",
-        "customer",
+        "customer_shown",
         "staff",
         "rental_date",
         "due_date",
@@ -79,7 +85,7 @@ class RentalAdmin(
         "is_overdue",
     ]
     list_display_links = ["rental_id", "film_title"]
-    list_select_related = ["customer", "staff"]
+    list_select_related = ["staff"]
     list_filter = [
         RentalStatusFilter,
         id_input_filter("customer_id", "customer id"),
@@ -90,7 +96,7 @@ class RentalAdmin(
     autocomplete_fields = ["customer", "staff"]
     raw_id_fields = ["inventory"]
     # What an index orders by: rental_newest_first, rental_customer_newest_first, the primary key.
-    sortable_by = ["rental_id", "customer", "rental_date"]
+    sortable_by = ["rental_id", "customer_shown", "rental_date"]
     list_per_page = 50
     actions = ["mark_returned"]
     csv_columns = [
@@ -100,8 +106,8 @@ class RentalAdmin(
         ("return_date", "return_date"),
         ("overdue", "overdue"),
         ("customer_id", "customer_id"),
-        ("customer_first_name", "customer__first_name"),
-        ("customer_last_name", "customer__last_name"),
+        ("customer_first_name", "customer_first_name_shown"),
+        ("customer_last_name", "customer_last_name_shown"),
         ("inventory_id", "inventory_id"),
         ("store_id", "inventory__store_id"),
         ("film_id", "film_id"),
@@ -125,7 +131,7 @@ class RentalAdmin(
             return ["customer", "inventory", "staff"]
         return [
             "rental_id",
-            "customer",
+            "customer_shown",
             "inventory",
             "film_title",
             "staff",
@@ -219,28 +225,36 @@ class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmi
 
 @admin.register(PaymentLedgerEntry)
 class PaymentAdmin(
-    BigListAdmin, CheckedDateHierarchy, IdOrCustomerSearch, CsvExportMixin, InScopeAdmin, admin.ModelAdmin
+    BigListAdmin,
+    CheckedDateHierarchy,
+    IdOrCustomerSearch,
+    CsvExportMixin,
+    CustomerShownAdmin,
+    InScopeAdmin,
+    admin.ModelAdmin,
 ):
     """Read-only: payments are Pagila's ledger, partitioned by month (today's in its DEFAULT
     partition). Taking a payment goes through ``rentals.services.payment_create``."""
 
-    list_display = ["payment_id", "payment_date", "customer", "staff", "rental_id", "amount"]
-    list_select_related = ["customer", "staff"]
+    list_display = ["payment_id", "payment_date", "customer_shown", "staff", "rental_id", "amount"]
+    fields = ["payment_id", "payment_date", "amount", "customer_shown", "rental_id", "staff"]
+    readonly_fields = fields
+    list_select_related = ["staff"]
     list_filter = [id_input_filter("customer_id", "customer id"), id_input_filter("rental_id", "rental id")]
     search_fields = ["=payment_id", "customer__last_name", "customer__email"]
     date_hierarchy = "payment_date"
     # What an index orders by: the partitions' (payment_date, payment_id) keys, payment's
     # customer_id and rental_id indexes. Not payment_id, which no index leads, nor staff, whose
     # index holds each staff member's hundreds of thousands of payments unordered.
-    sortable_by = ["payment_date", "customer", "rental_id"]
+    sortable_by = ["payment_date", "customer_shown", "rental_id"]
     list_per_page = 50
     csv_columns = [
         ("payment_id", "payment_id"),
         ("payment_date", "payment_date"),
         ("amount", "amount"),
         ("customer_id", "customer_id"),
-        ("customer_first_name", "customer__first_name"),
-        ("customer_last_name", "customer__last_name"),
+        ("customer_first_name", "customer_first_name_shown"),
+        ("customer_last_name", "customer_last_name_shown"),
         ("rental_id", "rental_id"),
         ("staff_id", "staff_id"),
     ]

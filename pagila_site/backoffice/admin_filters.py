@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
 
 from customers.models import Customer
+from customers.scope import scope_of
 
 
 def is_pagila_id(text: str) -> bool:
@@ -111,8 +112,12 @@ class IdOrCustomerSearch:
 
     def get_search_results(self, request, queryset, search_term):
         customers = None
+        # Only the caller's customers are found by name or email: a row of another store's
+        # customer (in scope by its copy) shows them as "#id", and a search by their name must not
+        # tell who they are either.
+        yours = Customer.objects.in_scope(scope_of(request.user))
         for word in _words(search_term):
-            matches = Customer.objects.filter(Q(last_name__icontains=word) | Q(email__icontains=word))
+            matches = yours.filter(Q(last_name__icontains=word) | Q(email__icontains=word))
             if is_pagila_id(word) and word == str(int(word)):
                 queryset = queryset.filter(Q(pk=int(word)) | Q(customer__in=_customers(matches)))
             else:

@@ -499,10 +499,9 @@ class Counter:
         receipt = receipts.receipt_of(
             scope_of(request.user), [int(rental_id) for rental_id in rental_ids.split("-")]
         )
-        customer = receipt.customer
         return self._render(
             request,
             "counter/receipt.html",
-            f"Receipt for {customer.first_name} {customer.last_name}",
+            f"Receipt for {receipt.customer_label}",
             {"receipt": receipt, "printed_at": timezone.now()},
         )

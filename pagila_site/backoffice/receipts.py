@@ -6,8 +6,8 @@ as they are now, not from what the session remembers, so a reprint is always tru
 out with their due dates, returned ones with the fee Pagila's rule charges, and the payments made
 on them. Every rental must be in the caller's scope and all of one customer's, or there is no
 such receipt (404). A rental is in scope by its copy as well as by its customer, so a copy of
-the clerk's store returned by another store's customer has a receipt naming that customer, as
-the rental changelist does.
+the clerk's store returned by another store's customer has a receipt, which names that customer
+by id only (``customers.scope.customer_label``), as the rental changelist does.
 """
 
 from __future__ import annotations
@@ -18,12 +18,17 @@ from decimal import Decimal
 from django.http import Http404
 
 from customers.models import Customer
+from customers.scope import customer_label
 from rentals.models import PaymentLedgerEntry, Rental, shown_rentals
 
 
 @dataclass(frozen=True)
 class Receipt:
     customer: Customer
+    # How the caller may name the customer ("#333" when another store's), and whether they are
+    # the caller's own (their counter page exists for the caller).
+    customer_label: str
+    customer_in_scope: bool
     rented: list[Rental]
     returned: list[Rental]
     payments: list[PaymentLedgerEntry]
@@ -57,8 +62,11 @@ def receipt_of(scope, rental_ids: list[int]) -> Receipt:
     payments = list(
         PaymentLedgerEntry.objects.filter(rental_id__in=wanted).order_by("payment_date", "payment_id")
     )
+    customer = rentals[0].customer
     return Receipt(
-        customer=rentals[0].customer,
+        customer=customer,
+        customer_label=customer_label(scope, customer),
+        customer_in_scope=scope.covers_customer(customer),
         rented=[rental for rental in rentals if rental.return_date is None],
         returned=[rental for rental in rentals if rental.return_date is not None],
         payments=payments,

@@ -18,16 +18,23 @@ from ai.serializers import (
     SummaryRequestSerializer,
     SummarySerializer,
 )
-from pagila_site.api.schema import error_responses
+from ai.services import MAX_TOOL_CALLS_PER_ROUND, MAX_TOOL_ROUNDS
+from pagila_site.api.schema import TOKEN_ERRORS, error_responses
 
 
 def _error(status: int, description: str) -> OpenApiResponse:
     return OpenApiResponse(error_responses(status)[status].response, description=description)
 
 
-# The AI endpoints' own failures, more precisely than the generic descriptions.
+# The AI endpoints' own failures, more precisely than the generic descriptions. A token is never
+# required, but one that is sent is checked as the API checks it.
 AI_ERRORS = {
-    429: _error(429, "`throttled`: over `AI_RATE_LIMIT`; `Retry-After` says how many seconds to wait."),
+    401: _error(401, TOKEN_ERRORS[401]),
+    429: _error(
+        429,
+        "`throttled`: over `AI_RATE_LIMIT`, or too many wrong tokens came from this address; "
+        "`Retry-After` says how many seconds to wait.",
+    ),
     502: _error(502, "`upstream_error`: the model provider failed or answered something unusable."),
     503: _error(503, "`ai_not_configured`: no `OPENAI_API_KEY` is set."),
     504: _error(504, "`upstream_timeout`: the model provider did not answer within `OPENAI_TIMEOUT`."),
@@ -68,7 +75,8 @@ def documented(view, docs: type[APIView]):
 
 
 class _AiDocs(APIView):
-    # Public: a token is never required (a staff token only gets its own rate limit).
+    # Public: a token is never required (a staff token gets its own rate limit and its scope);
+    # a wrong one is 401 (AI_ERRORS), never the session's scope or anonymous.
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -81,7 +89,8 @@ class AskDocs(_AiDocs):
             "The answer is relayed chunk by chunk as the model produces it, never buffered whole. "
             "The model may first look things up with the AI tools (`search_films`, `get_film`, "
             "`film_availability`, `customer_rentals`: customers only of the stores of the caller's "
-            "token or staff session), in at most 4 rounds.\n\n"
+            f"token or staff session), in at most {MAX_TOOL_ROUNDS} rounds of at most "
+            f"{MAX_TOOL_CALLS_PER_ROUND} calls each (the rest get an error result).\n\n"
             "- Default: `text/plain; charset=utf-8`, the raw text in order, whitespace preserved. "
             "A failure after the first byte ends the body early (a complete chunked response).\n"
             "- With `Accept: text/event-stream`: Server-Sent Events. Each chunk is `event: token` with "

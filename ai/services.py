@@ -28,6 +28,12 @@ ASSISTANT_PROMPT = (
 
 # Rounds in which the model may call tools; one more round, without tools, then must answer.
 MAX_TOOL_ROUNDS = 4
+# Calls run in one round; a reply asking for more gets an error result for each of the rest, as
+# the protocol wants an answer to every call (a model can ask for hundreds in one reply).
+MAX_TOOL_CALLS_PER_ROUND = 8
+TOO_MANY_CALLS = json.dumps(
+    {"error": f"Not run: at most {MAX_TOOL_CALLS_PER_ROUND} tool calls run per round; call it again."}
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,10 @@ async def answer_events(*, question: str, scope: Scope) -> AsyncIterator[str | T
 
     Every round is a streamed request offering the tools; the calls a reply asks for are
     announced (:class:`ToolUse`), run with the caller's ``scope`` and their results sent back in
-    the next round. After :data:`MAX_TOOL_ROUNDS` the model is asked once more without tools,
-    and whatever calls it still makes are not run. Raises :class:`ai.client.AiError`.
+    the next round; past :data:`MAX_TOOL_CALLS_PER_ROUND`, a call is neither announced nor run,
+    and its result is :data:`TOO_MANY_CALLS`. After :data:`MAX_TOOL_ROUNDS` the model is asked
+    once more without tools, and whatever calls it still makes are not run. Raises
+    :class:`ai.client.AiError`.
     """
     messages: client.Messages = [
         {"role": "system", "content": ASSISTANT_PROMPT},
@@ -104,11 +112,19 @@ async def answer_events(*, question: str, scope: Scope) -> AsyncIterator[str | T
                 ],
             }
         )
-        for call in calls:
+        for call in calls[:MAX_TOOL_CALLS_PER_ROUND]:
             yield ToolUse(name=call.name, arguments=call.arguments)
             result = await sync_to_async(tools.run)(call.name, call.arguments, scope)
             logger.info("ai tool called", extra={"tool": call.name, "round": round_number})
             messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+        if refused := calls[MAX_TOOL_CALLS_PER_ROUND:]:
+            logger.warning(
+                "ai tool calls not run: over the per-round limit",
+                extra={"round": round_number, "asked": len(calls), "not_run": len(refused)},
+            )
+            messages += [
+                {"role": "tool", "tool_call_id": call.id, "content": TOO_MANY_CALLS} for call in refused
+            ]
 
 
 async def answer_text(*, question: str, scope: Scope) -> str:

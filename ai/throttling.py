@@ -1,9 +1,10 @@
 """The AI endpoints' rate limit: ``AI_RATE_LIMIT`` per staff token, else per client address.
 
-The AI views are plain async Django views (the relay streams), so DRF never runs its throttles
-for them; :func:`throttled` runs DRF's own :class:`SimpleRateThrottle` bookkeeping for all three,
-in a worker thread because both the cache and the token lookup are synchronous. The token it
-finds also decides the caller's scope for the AI tools (:func:`caller_scope`).
+The AI views are plain async Django views (the relay streams), so DRF never runs its
+authentication or throttles for them; :func:`throttled` runs both for all three, the API's
+bearer token check and DRF's own :class:`SimpleRateThrottle` bookkeeping, in a worker thread
+because both the cache and the token lookup are synchronous. The token it finds also decides the
+caller's scope for the AI tools (:func:`caller_scope`).
 """
 
 import math
@@ -17,7 +18,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from customers.scope import Scope, scope_of
 from pagila_site.api.authentication import BearerTokenAuthentication
-from pagila_site.api.errors import error_response
+from pagila_site.api.errors import error_response, exception_response
 from pagila_site.api.throttling import client_address
 from pagila_site.models import ApiToken
 
@@ -32,27 +33,16 @@ class AiRateThrottle(SimpleRateThrottle):
         # The lock-out's notion of a client: forwarded-for only from DJANGO_TRUSTED_PROXIES, IPv6 by /64.
         return client_address(request)
 
-    locked_for: int | None = None
     token: ApiToken | None = None
     user = None
 
     def allow_request(self, request, view) -> bool:
-        # A presented token is checked exactly as the API checks it: a wrong one counts towards
-        # the address's lock-out, and a locked-out address is refused, so these public endpoints
-        # can't be used to go on guessing tokens where the API would refuse. A malformed header
-        # or a wrong token leaves the address's budget to apply.
-        try:
-            found = BearerTokenAuthentication().authenticate(request)
-        except exceptions.Throttled as exc:
-            self.locked_for = math.ceil(exc.wait)
-            return False
-        except exceptions.AuthenticationFailed:
-            found = None
-        self.user, self.token = found if found is not None else (None, None)
+        # A presented token is checked exactly as the API checks it, first: a wrong one (or a
+        # malformed header) raises AuthenticationFailed and counts towards the address's
+        # lock-out, and a locked-out address gets Throttled, so these public endpoints can't be
+        # used to go on guessing tokens where the API would refuse.
+        self.user, self.token = BearerTokenAuthentication().authenticate(request) or (None, None)
         return super().allow_request(request, view)
-
-    def wait(self):
-        return self.locked_for if self.locked_for is not None else super().wait()
 
     def get_cache_key(self, request, view) -> str:
         # Only a valid token has its own budget: inventing tokens must not buy more requests.
@@ -61,10 +51,22 @@ class AiRateThrottle(SimpleRateThrottle):
 
 
 async def throttled(request) -> JsonResponse | None:
-    """A 429 response when ``request`` is over the limit, else None (and the request is counted)."""
+    """The response refusing ``request``, else None (and the request is counted).
+
+    401 for a bearer token that is sent and not valid (``authentication_failed``, as the API
+    answers; never a fall-back to the session), 429 while its address is locked out after too
+    many of those, or when it is over the limit. A valid token's user and the token are set on
+    the request as DRF sets them (``request.user``, ``request.auth``), for :func:`caller_scope`
+    and the request log; without a token, ``request.auth`` is None and the session stays as it is.
+    """
     throttle = AiRateThrottle()
-    allowed = await sync_to_async(throttle.allow_request)(request, None)
-    request.ai_token_user = throttle.user
+    try:
+        allowed = await sync_to_async(throttle.allow_request)(request, None)
+    except (exceptions.AuthenticationFailed, exceptions.Throttled) as exc:
+        return exception_response(exc)
+    request.auth = throttle.token
+    if throttle.token is not None:
+        request.user = throttle.user
     if allowed:
         return None
     seconds = max(1, math.ceil(throttle.wait() or 1))
@@ -86,6 +88,6 @@ def _scope_of_session(user) -> Scope:
 async def caller_scope(request) -> Scope:
     """Whose data the AI tools may show: a valid token's user (found by :func:`throttled`, which
     must run first), else a staff session's (the admin's Ask AI page), else nobody's."""
-    if request.ai_token_user is not None:
-        return await sync_to_async(scope_of)(request.ai_token_user)
+    if request.auth is not None:
+        return await sync_to_async(scope_of)(request.user)
     return await sync_to_async(_scope_of_session)(await request.auser())

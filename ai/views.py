@@ -2,7 +2,8 @@
 
 They are plain Django views rather than DRF ones because DRF cannot serve an async view, and the
 relay must stream. They keep the API's conventions by hand: DRF's parser and validation errors
-through the project's exception handler, DRF's throttle (:mod:`ai.throttling`), and JSON errors.
+through the project's exception handler, the API's bearer token check (a wrong token is 401) and
+DRF's throttle (both in :mod:`ai.throttling`), and JSON errors.
 The OpenAPI schema describes them through :mod:`ai.schema`.
 """
 
@@ -25,7 +26,7 @@ from ai.serializers import AskQuerySerializer, HandoffRequestSerializer, Summary
 from ai.services import ToolUse
 from ai.throttling import caller_scope, throttled
 from films.models import Film
-from pagila_site.api.errors import api_exception_handler, error_body, error_response
+from pagila_site.api.errors import error_body, error_response, exception_response
 
 logger = logging.getLogger("pagila.ai")
 
@@ -33,16 +34,10 @@ SSE = "text/event-stream"
 PLAIN = "text/plain"
 
 
-def _exception_response(exc: exceptions.APIException) -> JsonResponse:
-    """The response DRF views give for ``exc``, so these views answer alike."""
-    handled = api_exception_handler(exc, {})
-    return JsonResponse(handled.data, status=handled.status_code)
-
-
 def _validated(serializer_class, data) -> tuple[dict | None, JsonResponse | None]:
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
-        return None, _exception_response(exceptions.ValidationError(serializer.errors))
+        return None, exception_response(exceptions.ValidationError(serializer.errors))
     return serializer.validated_data, None
 
 
@@ -50,7 +45,7 @@ def _json_body(request) -> tuple[object, JsonResponse | None]:
     try:
         return Request(request, parsers=[parsers.JSONParser()]).data, None
     except exceptions.APIException as exc:
-        return None, _exception_response(exc)
+        return None, exception_response(exc)
 
 
 def _ai_error(exc: AiError) -> JsonResponse:

@@ -7,6 +7,7 @@ remembering to deactivate the Django user too; API tokens are refused by the sam
 (``ApiToken.objects.usable``).
 """
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
@@ -23,3 +24,8 @@ class StaffMemberBackend(ModelBackend):
         users = get_user_model()._default_manager.select_related("staff_account__staff")
         user = users.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id):
+        # ModelBackend's would call user_can_authenticate, which reads the staff member, in the
+        # event loop (``await request.auser()``: the AI views' staff sessions).
+        return await sync_to_async(self.get_user)(user_id)

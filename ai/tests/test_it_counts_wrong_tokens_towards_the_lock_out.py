@@ -1,7 +1,7 @@
 """The AI endpoints take part in the failed-token lock-out like the rest of the API.
 
 They are public and throttled per valid token, else per address; without this, a guesser locked
-out of the API could go on testing tokens here (a 200 where the address's budget gives 429).
+out of the API could go on testing tokens here (a 200 or 401 where the API gives 429).
 """
 
 import pytest
@@ -28,7 +28,7 @@ def _handoff(client, token):
 def test_wrong_tokens_on_an_ai_endpoint_lock_the_address_out(client, settings, staff_token, frozen_clock):
     settings.AUTH_FAILURE_RATE = "3/min"
     for attempt in range(3):
-        assert _handoff(client, f"guess-{attempt}").status_code == 200  # public: still answered
+        assert _handoff(client, f"guess-{attempt}").status_code == 401
     for token in ("guess-3", staff_token):
         response = _handoff(client, token)
         assert response.status_code == 429

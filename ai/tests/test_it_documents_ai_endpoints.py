@@ -27,7 +27,7 @@ def test_it_documents_the_relays_question_media_types_and_failures(paths):
         "schema": {"type": "string", "minLength": 1, "maxLength": 2000},
         "description": "What to ask, 1 to 2000 characters.",
     }
-    assert sorted(ask["responses"]) == ["200", "400", "429", "502", "503", "504"]
+    assert sorted(ask["responses"]) == ["200", "400", "401", "429", "502", "503", "504"]
     assert sorted(ask["responses"]["200"]["content"]) == ["text/event-stream", "text/plain"]
     assert sorted(ask["responses"]["200"]["headers"]) == ["Cache-Control", "X-Accel-Buffering"]
     assert sorted(ask["responses"]["429"]["headers"]) == ["Retry-After"]
@@ -59,11 +59,11 @@ def test_it_documents_the_summary_and_handoff_bodies(paths):
     assert summary["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Summary"
     }
-    assert sorted(summary["responses"]) == ["200", "400", "404", "429", "502", "503", "504"]
+    assert sorted(summary["responses"]) == ["200", "400", "401", "404", "429", "502", "503", "504"]
     assert handoff["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Handoff"
     }
-    assert sorted(handoff["responses"]) == ["200", "400", "429", "502", "503", "504"]
+    assert sorted(handoff["responses"]) == ["200", "400", "401", "429", "502", "503", "504"]
 
 
 def test_it_describes_the_wire_shapes_exactly():

@@ -67,11 +67,11 @@ def test_it_gives_each_staff_token_its_own_budget(client, staff_token, two_per_m
     assert _handoff(client).status_code == 429
 
     with_token = [_handoff(client, authorization=f"Bearer {staff_token}").status_code for _ in range(3)]
-    # An invented token buys nothing: it counts against the address.
+    # An invented token buys nothing: it is refused (test_it_refuses_wrong_tokens).
     invented = _handoff(client, authorization="Bearer not-a-real-token")
 
     assert with_token == [200, 200, 429]
-    assert invented.status_code == 429
+    assert invented.status_code == 401
 
 
 def test_it_starts_afresh_for_another_address(client, two_per_minute):

@@ -101,6 +101,17 @@ def api_exception_handler(exc, context):
     return response
 
 
+def exception_response(exc: exceptions.APIException) -> JsonResponse:
+    """What a DRF view answers for ``exc``, body and headers (``WWW-Authenticate``,
+    ``Retry-After``), for the views that are not DRF's: the AI endpoints."""
+    handled = api_exception_handler(exc, {})
+    response = JsonResponse(handled.data, status=handled.status_code)
+    for name, value in handled.headers.items():
+        if name.lower() != "content-type":  # the unrendered Response's default, not JSON's
+            response[name] = value
+    return response
+
+
 # What described a body that ApiErrorMiddleware replaces; every other header stays.
 _BODY_HEADERS = {"content-type", "content-length", "content-encoding", "content-language", "etag"}
 

@@ -334,7 +334,10 @@ class CatalogueFastPath:
         client = forwarded_client(
             peer, _scope_header(headers, b"x-forwarded-for"), tuple(settings.TRUSTED_PROXIES)
         )
-        log_request(method, scope["path"], status, started, rid, client)
+        # Never a user to name: a request with credentials is never answered from the cache.
+        log_request(
+            method, scope["path"], status, started, rid, client, query=scope["query_string"].decode("latin-1")
+        )
 
 
 class CatalogueCacheMiddleware(BothModes):

@@ -1,7 +1,9 @@
 """Cross-cutting HTTP behaviour: request ids and logs, optional trailing slashes.
 
 The request log names the client (:func:`pagila_site.serving.clients.client_ip`: the peer, or
-behind ``DJANGO_TRUSTED_PROXIES`` the address they forward for), and a page's unhandled
+behind ``DJANGO_TRUSTED_PROXIES`` the address they forward for), the user and token prefix the
+request was authenticated as (:func:`caller`) and its query string, the values of parameters
+named like secrets masked (:func:`masked_query`); and a page's unhandled
 exception is logged with its traceback (Django's own ``django.request`` log is silenced in
 settings, and errors under ``/api/`` are logged by ``ApiErrorMiddleware``).
 
@@ -15,11 +17,13 @@ import re
 import sys
 import time
 import uuid
+from urllib.parse import unquote_plus
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver
+from django.utils.functional import SimpleLazyObject
 
 from pagila_site.serving.clients import client_ip
 
@@ -27,6 +31,17 @@ request_logger = logging.getLogger("pagila.request")
 error_logger = logging.getLogger("pagila.errors")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+ANONYMOUS = "anonymous"
+MASK = "***"
+# A query parameter whose name contains one of these (in any case) has its value masked in the
+# log: api_key, access_token, client_secret, password, passwd, pwd, Authorization, session_id,
+# X-Amz-Signature, Azure's sig, an OAuth code, otp, csrfmiddlewaretoken... Masking an innocent
+# value (keyword, author) costs a log reader little; logging a credential is not undone.
+_SECRET_NAME_PARTS = (
+    "token", "key", "secret", "passw", "pwd", "auth", "session", "sig", "code", "otp", "credential",
+    "cookie", "csrf",
+)  # fmt: skip
 
 
 class BothModes:
@@ -63,18 +78,67 @@ def request_id(given: str | None) -> str:
     return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
+def masked_query(query_string: str) -> str:
+    """``query_string`` as sent, each value of a parameter named like a secret replaced by ``***``.
+
+    Names are compared decoded (``api%5Fkey`` is ``api_key``); everything else is left as it came,
+    so the line shows what the client sent.
+    """
+    if not query_string:
+        return ""
+    parts = []
+    for part in query_string.split("&"):
+        name, equals, _value = part.partition("=")
+        if equals and any(word in unquote_plus(name).lower() for word in _SECRET_NAME_PARTS):
+            part = f"{name}={MASK}"
+        parts.append(part)
+    return "&".join(parts)
+
+
+def caller(request) -> tuple[str, str | None]:
+    """Whom ``request`` was authenticated as: the username (``anonymous`` for nobody) and, when a
+    bearer token did it, the token's 8-character prefix (never more of it).
+
+    Read from what authentication left on the request, never looked up here: a lookup would be
+    a query for every request, and under ASGI this runs in the event loop, where it can't be
+    made. DRF's authentication sets the user and the token (``request.auth``) on the Django
+    request, and the AI views' check does the same (:func:`ai.throttling.throttled`); a
+    session's user counts once the view has looked it up, which Django's
+    ``AuthenticationMiddleware`` caches on the request (``_cached_user`` for ``request.user``,
+    ``_acached_user`` for ``await request.auser()``).
+    """
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject):
+        user = vars(request).get("_cached_user") or vars(request).get("_acached_user")
+    username = user.get_username() if user is not None and user.is_authenticated else ANONYMOUS
+    return username, getattr(getattr(request, "auth", None), "prefix", None)
+
+
 def log_request(
-    method: str, path: str, status: int, started: float, rid: str, client: str | None = None
+    method: str,
+    path: str,
+    status: int,
+    started: float,
+    rid: str,
+    client: str | None = None,
+    *,
+    query: str = "",
+    user: str = ANONYMOUS,
+    token_prefix: str | None = None,
 ) -> None:
+    """The request's log line; ``query`` is the raw query string, masked here."""
     request_logger.info(
         "request",
         extra={
             "method": method,
             "path": path,
+            "query": masked_query(query),
             "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             "request_id": rid,
             "client": client,
+            "user": user,
+            "token_prefix": token_prefix,
         },
     )
 
@@ -88,6 +152,7 @@ class RequestLogMiddleware(BothModes):
 
     def after(self, request, response):
         response["X-Request-ID"] = request.request_id
+        user, token_prefix = caller(request)
         log_request(
             request.method,
             request.path,
@@ -95,6 +160,9 @@ class RequestLogMiddleware(BothModes):
             request._started,
             request.request_id,
             client_ip(request),
+            query=request.META.get("QUERY_STRING", ""),
+            user=user,
+            token_prefix=token_prefix,
         )
         return response
 

@@ -4,10 +4,14 @@ These tests commit (the notifications that invalidate the cache are only sent on
 each puts back what it changed in Pagila's tables.
 """
 
+import json
+import logging
+
 import pytest
 from django.db import connection
 
 from pagila_site.serving.catalogue_cache import cache
+from pagila_site.serving.logging import JsonFormatter
 from pagila_site.testsupport.asgi import asgi_get
 from pagila_site.testsupport.concurrency import wait_until
 from pagila_site.testsupport.rentals import rent
@@ -163,6 +167,21 @@ def test_the_asgi_fast_path_answers_a_hit_without_entering_django(client, cache_
     assert headers[b"x-request-id"] == b"abc"
     assert headers[b"content-type"] == b"application/json"
     assert headers[b"x-content-type-options"] == b"nosniff"
+
+
+def test_the_asgi_fast_path_logs_a_hit_as_the_request_log_would(client, cache_on, caplog):
+    from pagila_site.serving.catalogue_cache import CatalogueFastPath
+
+    client.get("/api/v1/films/?page_size=3&api_key=abc")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="pagila.request"):
+        _messages, called = asgi_get(CatalogueFastPath, "/api/v1/films/", b"page_size=3&api_key=abc")
+    assert called == []
+    (record,) = [r for r in caplog.records if r.name == "pagila.request"]
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["status"], line["query"]) == (200, "page_size=3&api_key=***")
+    # Requests with credentials never reach the cache: a hit is always anonymous.
+    assert (line["user"], line["token_prefix"]) == ("anonymous", None)
 
 
 def test_the_asgi_fast_path_keeps_pages_of_different_hosts_apart(client, cache_on):

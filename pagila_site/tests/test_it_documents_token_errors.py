@@ -2,7 +2,7 @@
 
 A public read checks a token too when one is sent, so a wrong one is 401 there as well; and while
 an address is locked out after too many wrong tokens, every token it sends is 429. The AI views
-don't check tokens (a staff token only picks the rate-limit bucket), so they document neither.
+check tokens by hand (not DRF views): they document 401 themselves, and their 429 says both why.
 """
 
 import pytest
@@ -42,12 +42,13 @@ def test_it_keeps_an_operations_own_401_description(schema):
     assert response["description"] == ERROR_DESCRIPTIONS[401]
 
 
-def test_it_adds_nothing_to_the_ai_operations(schema):
+def test_the_ai_operations_document_the_token_check_themselves(schema):
     for path, method, operation in _operations(schema):
         if path.startswith("/api/v1/ai/"):
-            assert "401" not in operation["responses"], (method, path)
+            assert operation["responses"]["401"]["description"] == TOKEN_ERRORS[401], (method, path)
             assert "Retry-After" in operation["responses"]["429"]["headers"], (method, path)
             assert "AI_RATE_LIMIT" in operation["responses"]["429"]["description"], (method, path)
+            assert "wrong tokens" in operation["responses"]["429"]["description"], (method, path)
 
 
 @pytest.mark.django_db

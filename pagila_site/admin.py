@@ -1,11 +1,16 @@
 """API tokens in the back office: issued here (shown once, on the page that answers the form, never
-in a cookie or a message), listed and revoked."""
+in a cookie or a message), listed and revoked. And django-axes' sign-in records, as axes shows
+them but with their dates checked."""
 
+# Imported (which registers axes' admins) before they are registered again below.
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 
+from pagila_site.backoffice.admin_filters import CheckedDateHierarchy
 from pagila_site.models import DEFAULT_LIFETIME_DAYS, ApiToken
 from pagila_site.services import token_issue, token_revoke
 
@@ -84,3 +89,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             token_revoke(token=token)
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)
+
+
+# Sign-in attempts, failures and lock-outs (pagila_site/backoffice/lockouts.py), for a superuser to
+# see who was locked out and to delete an attempt to unlock. Axes' own admins, except that a date in
+# the query string that isn't one (?attempt_time__year=99999) is refused rather than a 500.
+for axes_model, axes_model_admin in (
+    (AccessAttempt, axes_admin.AccessAttemptAdmin),
+    (AccessLog, axes_admin.AccessLogAdmin),
+    (AccessFailureLog, axes_admin.AccessFailureLogAdmin),
+):
+    admin.site.unregister(axes_model)
+    checked = type(axes_model_admin.__name__, (CheckedDateHierarchy, axes_model_admin), {})
+    admin.site.register(axes_model, checked)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django_otp.plugins.otp_static import apps as otp_static_apps
+from django_otp.plugins.otp_totp import apps as otp_totp_apps
 
 
 class PagilaSiteConfig(AppConfig):
@@ -21,3 +23,18 @@ class BackOfficeAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "pagila_site.backoffice.sites.BackOfficeSite"
+
+
+class AuthenticatorsConfig(otp_totp_apps.DefaultConfig):
+    """django-otp's TOTP devices (pagila_site/backoffice/two_factor.py), named for the admin's menu:
+    there a superuser sees who enrolled, and may delete a lost phone's authenticator."""
+
+    default = False
+    verbose_name = "Two-factor authenticators"
+
+
+class RecoveryCodesConfig(otp_static_apps.DefaultConfig):
+    """django-otp's static devices: each user's set of recovery codes (never shown in the admin)."""
+
+    default = False
+    verbose_name = "Two-factor recovery codes"

@@ -1,4 +1,5 @@
-"""API tokens (bearer credentials issued to staff users) and the idempotency keys of writing POSTs.
+"""API tokens (bearer credentials issued to staff users), the idempotency keys of writing POSTs and
+the count of wrong tokens per client address.
 
 Only a SHA-256 digest of each token is stored, with its first characters as a non-secret lookup
 prefix. A leaked database therefore leaks no usable token; the admin can list and revoke tokens.
@@ -213,3 +214,18 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+class AuthFailureWindow(models.Model):
+    """How many wrong bearer tokens one client address presented in one window of
+    ``AUTH_FAILURE_RATE`` (:mod:`pagila_site.api.throttling`): counted here, not in a process's
+    memory, so every worker and host agrees. Rows of past windows are deleted as new ones start."""
+
+    pk = models.CompositePrimaryKey("address", "window_start")
+    # Text: the client as the throttle counts it (an IPv6 client as its /64, "2001:db8::/64").
+    address = models.TextField()
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.address} from {self.window_start:%Y-%m-%d %H:%M:%S}: {self.failures}"

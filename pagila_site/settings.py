@@ -7,6 +7,7 @@ Importing this module starts no process and opens no connection.
 """
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -67,6 +68,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Two-factor sign-in for the admin: TOTP authenticators and their recovery codes.
+    "django_otp",
+    "pagila_site.apps.AuthenticatorsConfig",
+    "pagila_site.apps.RecoveryCodesConfig",
+    # Admin sign-in lock-outs: failed attempts per username and per address.
+    "axes",
     "corsheaders",
     "pagila_site",
     "rest_framework",
@@ -104,8 +111,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a sign-in it refused into the lock-out page (AXES_*).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pagila_site.urls"
@@ -245,7 +256,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 # not cached, so the cache never keeps what a lagging replica still showed.
 DATABASE_REPLICA_MAX_LAG = _env(env.float, "DATABASE_REPLICA_MAX_LAG", default=2.0)
 
-# A shared cache (throttle counters: AI rate limit, failed-token lock-outs) when several
+# A shared cache (throttle counters: the AI rate limit) when several
 # processes or hosts serve the app; otherwise each process counts on its own.
 REDIS_URL = _env(env.str, "REDIS_URL", default="")
 if REDIS_URL:
@@ -261,7 +272,9 @@ if REDIS_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in by password and sessions refuse inactive Pagila staff members too (customers/backends.py).
-AUTHENTICATION_BACKENDS = ["customers.backends.StaffMemberBackend"]
+# django-axes' backend comes first: it refuses a locked-out username or address before any
+# password is checked, and never signs anyone in itself.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "customers.backends.StaffMemberBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -442,9 +455,50 @@ AI_KEEPALIVE_SECONDS = _env(_positive_float, "AI_KEEPALIVE_SECONDS", default=15.
 
 # --- Failed token attempts (pagila_site/api/throttling.py) ---------------------------------------
 # After this many wrong bearer tokens from one client address in a window, that address gets 429
-# for every token (the right one too) until the window ends. Counted in the default cache.
+# for every token (the right one too) until the window ends. Counted in PostgreSQL.
 AUTH_FAILURE_RATE = _env(_rate, "AUTH_FAILURE_RATE", default="10/min")
 # --- end failed token attempts -------------------------------------------------------------------
+
+# --- Admin sign-in lock-outs (django-axes; pagila_site/backoffice/lockouts.py) -------------------
+# The contract's numbers: 5 failed sign-ins for one username, or 20 from one client address, lock
+# that username (or address) out, the right password included, until 15 minutes have passed since
+# the last failure that counted. Counted in PostgreSQL (axes' database handler), so every worker and
+# host agrees; attempts refused while locked out don't count (the lock-out isn't prolonged by them).
+SIGN_IN_FAILURE_LIMITS = {"username": 5, "ip_address": 20}
+AXES_LOCKOUT_PARAMETERS = list(SIGN_IN_FAILURE_LIMITS)
+# The one limit axes compares with; SignInLockouts.get_failures puts both counts on its scale.
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMITS["username"]
+AXES_HANDLER = "pagila_site.backoffice.lockouts.SignInLockouts"
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success clears nothing: axes would delete the address's failures for every username too, so a
+# guesser with one account of their own could sign into it to reset their count.
+AXES_RESET_ON_SUCCESS = False
+# The client as the API's throttles see it: behind DJANGO_TRUSTED_PROXIES, the one forwarded for.
+AXES_CLIENT_IP_CALLABLE = "pagila_site.backoffice.lockouts.client_address"
+# The admin's login page again, saying what is locked (429), not axes' bare text.
+AXES_LOCKOUT_CALLABLE = "pagila_site.backoffice.lockouts.lockout_response"
+# --- end admin sign-in lock-outs -----------------------------------------------------------------
+
+# --- Two-factor sign-in for the admin (pagila_site/backoffice/two_factor.py) ---------------------
+# optional: staff may enrol a TOTP authenticator, and once they have, signing in asks for its code;
+# required: a user without one is sent to enrolment at sign-in and sees no other admin page.
+
+
+def _two_factor_policy(name):
+    value = env.str(name, default="").strip().lower() or "optional"
+    if value not in ("optional", "required"):
+        raise ValueError(f"expected optional or required, got {value!r}")
+    return value
+
+
+ADMIN_TWO_FACTOR = _env(_two_factor_policy, "DJANGO_ADMIN_2FA")
+# What an authenticator app shows above the code (the account name is the username).
+OTP_TOTP_ISSUER = "Pagila back office"
+# django-otp's own admin pages (devices, for an operator to remove a lost one) never show a
+# secret key or a recovery code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end two-factor sign-in ----------------------------------------------------------------------
 
 # --- Content-Security-Policy (pagila_site/tests/test_it_works_under_the_content_security_policy.py)
 # Scripts only from this site's files, or inline with this response's nonce (Swagger UI's start-up
@@ -516,6 +570,8 @@ LOGGING = {
         # Our request log replaces Django's own per-request warnings (one line per request).
         "django.request": {"level": "CRITICAL"},
         "django.server": {"level": "CRITICAL"},
+        # Our pagila.auth lines replace axes' own (which mask the username and address).
+        "axes": {"level": "ERROR"},
     },
 }
 

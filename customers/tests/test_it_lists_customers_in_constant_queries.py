@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("/api/v1/customers/?active=true", 3),  # token, count, page
-        # token, the page with its total; a customer with no subscriptions costs one more query,
+        ("/api/v1/customers/?active=true", 4),  # lock-out, token, count, page
+        # lock-out, token, the page with its total; a customer with no subscriptions costs one more query,
         # the check that it exists.
-        ("/api/v1/customers/1/subscriptions/?", 2),
+        ("/api/v1/customers/1/subscriptions/?", 3),
     ],
 )
 def test_it_lists_a_page_of_one_or_a_hundred_in_the_same_queries(auth_client, url, expected):

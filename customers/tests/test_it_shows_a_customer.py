@@ -97,7 +97,7 @@ def test_it_shows_an_inactive_customer_as_inactive(auth_client):
 
 def test_it_shows_the_customer_in_one_query_after_authentication(auth_client, django_assert_num_queries):
     auth_client.get("/api/v1/customers/75/")  # the first request also records the token's last use
-    with django_assert_num_queries(2):  # token, customer with address, count and balance
+    with django_assert_num_queries(3):  # lock-out, token, customer with address, count and balance
         auth_client.get("/api/v1/customers/75/")
 
 

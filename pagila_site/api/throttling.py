@@ -8,23 +8,28 @@ say) waits out the window too. Requests without a token are never refused here: 
 catalogue stays readable. A successful attempt neither counts nor clears the count, so a staff
 member's own token can't be used to keep resetting it while guessing someone else's.
 
-Windows are fixed (``10/min``: each clock minute) and counted with the cache's atomic ``add`` and
-``incr``. DRF's SimpleRateThrottle is not used: it reads a list of timestamps, appends and writes
-it back, so failures sent at the same moment (what a parallel guesser sends) would overwrite each
-other and go uncounted. Counts live in the default cache: per process unless CACHES names a shared
-one. The client address is the peer's, or behind ``DJANGO_TRUSTED_PROXIES`` the one the proxies
-forward for (``pagila_site/serving/clients.py``); an IPv6 client usually holds a whole /64, so
-IPv6 addresses are counted by their /64.
+Windows are fixed (``10/min``: each clock minute) and counted in PostgreSQL, one
+:class:`~pagila_site.models.AuthFailureWindow` row per address and window, so every worker and
+host counts together (counted in each process's memory, two workers let 20 wrong tokens through
+instead of 10). One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` adds a failure and reads
+the new count atomically: failures sent at the same moment (what a parallel guesser sends) are
+all counted. DRF's SimpleRateThrottle is not used: it reads a list of timestamps from the cache,
+appends and writes it back, so such failures would overwrite each other. Checking an address
+costs every token request one read by primary key. The client address is the peer's, or behind
+``DJANGO_TRUSTED_PROXIES`` the one the proxies forward for (``pagila_site/serving/clients.py``);
+an IPv6 client usually holds a whole /64, so IPv6 addresses are counted by their /64.
 """
 
 import ipaddress
 import logging
 import math
 import time
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connections, router
 
+from pagila_site.models import AuthFailureWindow
 from pagila_site.serving.clients import client_ip
 
 logger = logging.getLogger("pagila.auth")
@@ -60,24 +65,41 @@ class AuthFailures:
         self.limit, self.window = _rate()
         now = self.timer()
         self.address = client_address(request)
-        self.key = f"auth_failures:{self.address}:{int(now // self.window)}"
+        self.window_start = datetime.fromtimestamp(now // self.window * self.window, UTC)
         self.seconds_left = max(1, math.ceil(self.window - now % self.window))
 
     def locked_out(self) -> bool:
-        return cache.get(self.key, 0) >= self.limit
+        row = _one(f"SELECT failures FROM {_TABLE} WHERE address = %s AND window_start = %s", self)  # noqa: S608
+        return row is not None and row[0] >= self.limit
 
     def record(self) -> None:
-        # add() only creates the counter; incr() is atomic in every Django cache backend.
-        if cache.add(self.key, 1, timeout=self.window):
-            count = 1
-        else:
-            try:
-                count = cache.incr(self.key)
-            except ValueError:  # expired between the two calls: this failure opens a new count
-                cache.set(self.key, 1, timeout=self.window)
-                count = 1
+        # One statement adds the failure and reads the new count: the row is locked meanwhile.
+        (count,) = _one(
+            f"INSERT INTO {_TABLE} (address, window_start, failures) VALUES (%s, %s, 1)"  # noqa: S608
+            f" ON CONFLICT (address, window_start) DO UPDATE SET failures = {_TABLE}.failures + 1"
+            " RETURNING failures",
+            self,
+        )
+        if count == 1:
+            # The address's first failure of this window: past windows' rows are done with. The one
+            # before stays for a host whose clock lags a little behind.
+            AuthFailureWindow.objects.filter(
+                window_start__lt=self.window_start - timedelta(seconds=self.window)
+            ).delete()
         if count == self.limit:
             logger.warning(
                 "API token attempts locked out",
                 extra={"client": self.address, "failures": count, "retry_after": self.seconds_left},
             )
+
+
+_TABLE = AuthFailureWindow._meta.db_table  # a plain name: pagila_site_authfailurewindow
+
+
+def _one(sql: str, failures: AuthFailures) -> tuple | None:
+    """The first row of ``sql`` run with the address and window of ``failures``. Written out
+    rather than built with the ORM: every request with a token runs the read, and building its
+    queryset would cost several times the query."""
+    with connections[router.db_for_write(AuthFailureWindow)].cursor() as cursor:
+        cursor.execute(sql, [failures.address, failures.window_start])
+        return cursor.fetchone()

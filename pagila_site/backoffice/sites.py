@@ -1,5 +1,5 @@
 """The staff back office: Django's admin with a dashboard index, the counter and an "Ask AI"
-page."""
+page, behind a sign-in that asks enrolled staff for a second factor (``two_factor.py``)."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from customers.scope import scope_of
-from pagila_site.backoffice import charts, dashboard
+from pagila_site.backoffice import charts, dashboard, two_factor, two_factor_views
 from pagila_site.backoffice.counter import Counter
 
 
@@ -20,6 +20,14 @@ class BackOfficeSite(admin.AdminSite):
     site_title = "Pagila back office"
     index_title = "Dashboard"
     index_template = "admin/dashboard.html"
+
+    def has_permission(self, request):
+        # Every admin page (the counter and Ask AI too) asks this of every request; so does the
+        # login page, which lets a session in only once it has the second factor it needs.
+        return super().has_permission(request) and two_factor.session_passes(request)
+
+    def login(self, request, extra_context=None):
+        return two_factor_views.login(request, self, extra_context)
 
     def index(self, request, extra_context=None):
         scope = scope_of(request.user)
@@ -44,6 +52,7 @@ class BackOfficeSite(admin.AdminSite):
         return [
             path("ask-ai/", self.admin_view(self.ask_ai), name="ask-ai"),
             *Counter(self).urls(),
+            *two_factor_views.TwoFactorPages(self).urls(),
             *super().get_urls(),
         ]
 

@@ -12,6 +12,7 @@ import logging
 import pytest
 
 from pagila_site.api.throttling import AuthFailures, client_address
+from pagila_site.models import AuthFailureWindow
 from pagila_site.serving.logging import JsonFormatter
 from pagila_site.testsupport.commands import manage_check
 
@@ -160,3 +161,16 @@ def test_a_malformed_rate_stops_start_up():
     assert result.returncode == 1
     assert "Configuration error: Environment variable AUTH_FAILURE_RATE is malformed" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_it_deletes_past_windows_as_new_ones_start(api_client, rate, clock):
+    _fail(api_client, 2)
+    clock.now = START + 60
+    _fail(api_client, 1, REMOTE_ADDR="10.0.0.1")
+    clock.now = START + 120
+    _fail(api_client, 1, REMOTE_ADDR="10.0.0.2")
+    # The window before the current one stays, for a host whose clock lags a little.
+    assert sorted(AuthFailureWindow.objects.values_list("address", "failures")) == [
+        ("10.0.0.1", 1),
+        ("10.0.0.2", 1),
+    ]

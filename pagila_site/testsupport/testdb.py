@@ -2,8 +2,8 @@
 
 Loading Pagila and migrating takes seconds; ``CREATE DATABASE ... TEMPLATE`` takes a fraction of
 one. The template is named after a fingerprint of everything that shapes it (the Pagila
-checksums and every migration file), so a changed migration builds a fresh one and stale
-templates are dropped. A PostgreSQL advisory lock lets concurrent test runs share the work.
+checksums and every installed app's migration files), so a changed migration builds a fresh one
+and stale templates are dropped. A PostgreSQL advisory lock lets concurrent test runs share the work.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+from django.apps import apps
 from django.conf import settings
 from psycopg import sql
 
@@ -33,9 +34,11 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for checksum in pagila.FILES.values():
         digest.update(checksum.encode())
-    for path in sorted(Path(settings.BASE_DIR).glob("*/migrations/*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    # Every installed app's migrations, the libraries' (django-otp's devices...) as well as ours.
+    for app in sorted(apps.get_app_configs(), key=lambda app: app.label):
+        for path in sorted(Path(app.path).glob("migrations/*.py")):
+            digest.update(f"{app.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

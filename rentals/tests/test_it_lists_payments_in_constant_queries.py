@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # token, count, page
-        ("/api/v1/payments/?since=2022-05-01", 3),
-        # token, the page with its total (its rows prove the customer exists)
-        ("/api/v1/customers/75/payments/", 2),
+        # lock-out, token, count, page
+        ("/api/v1/payments/?since=2022-05-01", 4),
+        # lock-out, token, the page with its total (its rows prove the customer exists)
+        ("/api/v1/customers/75/payments/", 3),
     ],
 )
 def test_it_lists_a_page_of_one_or_a_hundred_payments_in_the_same_queries(auth_client, url, expected):

@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # token, count, page
-        ("/api/v1/rentals/?status=returned", 3),
-        # token, the page with its total (the rows prove the customer exists)
-        ("/api/v1/customers/75/rentals/", 2),
+        # lock-out, token, count, page
+        ("/api/v1/rentals/?status=returned", 4),
+        # lock-out, token, the page with its total (the rows prove the customer exists)
+        ("/api/v1/customers/75/rentals/", 3),
     ],
 )
 def test_it_lists_a_page_of_one_or_a_hundred_rentals_in_the_same_queries(auth_client, url, expected):
@@ -25,10 +25,10 @@ def test_it_lists_a_page_of_one_or_a_hundred_rentals_in_the_same_queries(auth_cl
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # token, the clerk's stores, count, page
-        ("/api/v1/rentals/?status=returned", 4),
-        # token, the clerk's stores, the customer in scope, the page with its total
-        ("/api/v1/customers/1/rentals/", 4),
+        # lock-out, token, the clerk's stores, count, page
+        ("/api/v1/rentals/?status=returned", 5),
+        # lock-out, token, the clerk's stores, the customer in scope, the page with its total
+        ("/api/v1/customers/1/rentals/", 5),
     ],
 )
 def test_a_clerks_rental_lists_cost_the_same_whatever_the_page_size(clerk_client, url, expected):

@@ -8,7 +8,7 @@ from django.urls import path
 
 from customers.scope import scope_of
 from pagila_site.backoffice import charts, dashboard, two_factor, two_factor_views
-from pagila_site.backoffice.counter import Counter
+from pagila_site.backoffice.counter.urls import Counter
 
 
 def _money(value) -> str:

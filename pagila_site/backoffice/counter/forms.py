@@ -1,0 +1,56 @@
+"""The counter's forms: what the clerk types or scans, read into customer text, inventory ids and
+amounts (whether the write is allowed is the services' to say)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from pagila_site.backoffice.admin_filters import is_pagila_id
+
+MAX_COPIES_PER_SCAN = 50
+# A scanner types digits; a clerk typing several ids may separate them with spaces or commas.
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class FindForm(forms.Form):
+    q = forms.CharField(label="Customer", max_length=100)
+
+
+class ScanForm(forms.Form):
+    """One or more inventory ids: a scan is one id and Enter; typed ones may be several."""
+
+    copies = forms.CharField(label="Inventory id", max_length=600)
+
+    def clean_copies(self) -> list[int]:
+        words = [word for word in _SEPARATORS.split(self.cleaned_data["copies"]) if word]
+        not_ids = [word for word in words if not is_pagila_id(word)]
+        if not_ids:
+            raise ValidationError(f"Not an inventory id: {', '.join(not_ids)}.")
+        if len(words) > MAX_COPIES_PER_SCAN:
+            raise ValidationError(f"At most {MAX_COPIES_PER_SCAN} copies at a time.")
+        return [int(word) for word in words]
+
+
+class PaymentForm(forms.Form):
+    """A payment for one rental; the amount's rules (more than 0, two decimals, at most
+    999.99, not more than owed) are the service's, which says why it refuses."""
+
+    rental = forms.CharField(label="Rental id", max_length=9)
+    amount = forms.CharField(label="Amount", max_length=12)
+
+    def clean_rental(self) -> int:
+        value = self.cleaned_data["rental"].strip()
+        if not is_pagila_id(value):
+            raise ValidationError(f"Not a rental id: {value}.")
+        return int(value)
+
+    def clean_amount(self) -> Decimal:
+        value = self.cleaned_data["amount"].strip().removeprefix("$")
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValidationError(f"Not an amount: {value}.") from None

@@ -1,0 +1,75 @@
+"""The steps of a visit: one copy checked out or in, one payment taken, each through
+``rentals.services`` with the clerk's scope (the counter writes no row itself), answered as the
+visit's event, a refusal included, so one refused copy never stops the others."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from pagila_site.backoffice.counter.visit import event
+from rentals.models import Rental
+from rentals.services import RentalError, payment_create, rental_create, rental_return
+
+
+def _display_time(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def open_rental_of(scope, inventory_id: int) -> tuple[int, int] | None:
+    """``(rental_id, customer_id)`` of the copy's open rental, if one is in scope."""
+    return (
+        Rental.objects.in_scope(scope)
+        .open()
+        .filter(inventory_id=inventory_id)
+        .values_list("pk", "customer_id")
+        .first()
+    )
+
+
+def check_out(scope, customer_id: int, inventory_id: int) -> dict:
+    """Rent one copy to the customer: the visit's event for it."""
+    try:
+        rented = rental_create(scope=scope, customer_id=customer_id, inventory_id=inventory_id)
+    except RentalError as exc:
+        return event("check-out", "refused", inventory_id, detail=str(exc))
+    due = f"Due {_display_time(rented.due_date)}"
+    return event("check-out", "rented", inventory_id, rented.pk, rented.film_title, due)
+
+
+def check_in(scope, customer_id: int, inventory_id: int) -> dict:
+    """Return one copy the customer hands back: the visit's event for it."""
+    found = open_rental_of(scope, inventory_id)
+    if found is not None and found[1] == customer_id:
+        return return_rental(scope, inventory_id, found[0])
+    if found is None:
+        detail = "This copy is not out on a rental in your stores."
+    else:
+        # Kept apart so that a visit's receipt is one customer's.
+        detail = (
+            f"This copy is out to customer {found[1]}, not to this customer: "
+            "check it in from the counter's start page."
+        )
+    return event("check-in", "refused", inventory_id, detail=detail)
+
+
+def return_rental(scope, inventory_id: int, rental_id: int) -> dict:
+    """Return the rental through the service; the event says the fee, or why not."""
+    try:
+        returned = rental_return(scope=scope, rental_id=rental_id)
+    except (RentalError, Rental.DoesNotExist) as exc:
+        # Another desk returned it between the lookup and now.
+        return event("check-in", "refused", inventory_id, detail=str(exc))
+    return event(
+        "check-in", "returned", inventory_id, returned.pk, returned.film_title, f"Fee ${returned.amount_due}"
+    )
+
+
+def pay(scope, rental_id: int, inventory_id: int, film: str, amount: Decimal) -> dict:
+    """Take ``amount`` for the rental through the service; the event says what was paid, or why not."""
+    try:
+        payment = payment_create(scope=scope, rental_id=rental_id, amount=amount)
+    except (RentalError, Rental.DoesNotExist) as exc:
+        return event("payment", "refused", inventory_id, detail=str(exc))
+    return event("payment", "paid", inventory_id, rental_id, film, f"Paid ${payment.amount}")

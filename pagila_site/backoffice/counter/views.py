@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import Customer
 from customers.scope import scope_of
-from pagila_site.backoffice import receipts
 from pagila_site.backoffice.admin_filters import is_pagila_id
-from pagila_site.backoffice.counter import steps
+from pagila_site.backoffice.counter import receipts, steps
 from pagila_site.backoffice.counter.forms import FindForm, PaymentForm, ScanForm
 from pagila_site.backoffice.counter.permissions import CHANGE, RENT, may, require
 from pagila_site.backoffice.counter.visit import Visit, event, unreadable

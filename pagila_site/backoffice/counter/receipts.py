@@ -1,4 +1,4 @@
-"""Receipts of the counter: what a visit rented and returned, read back from the database.
+"""A visit's receipt at the counter: what it rented and returned, read back from the database.
 
 A receipt is named by its rentals (``/admin/counter/receipts/16050-16051/``): the counter links a
 visit's rentals, and one rental's id alone gives that rental's receipt. It is built from the rows

@@ -8,6 +8,7 @@ categories, counts and a detail's actors and copies are SQL annotations (see ``F
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from customers.permissions import PublicReadStaffWrite
 from films.filters import FilmFilter
 from films.models import Category, Film
 from films.serializers import (
@@ -18,7 +19,6 @@ from films.serializers import (
 )
 from pagila_site.api.filters import INT_MAX
 from pagila_site.api.pagination import FilteredByOneQueryPagination
-from pagila_site.api.permissions import PublicReadStaffWrite
 from pagila_site.api.preconditions import IfMatchMixin
 from pagila_site.api.schema import error_responses
 from rentals.models import film_details

@@ -356,7 +356,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["pagila_site.api.authentication.BearerTokenAuthentication"],
     # Protected unless a view says otherwise: public endpoints opt out explicitly.
-    "DEFAULT_PERMISSION_CLASSES": ["pagila_site.api.permissions.WorksForAStore"],
+    "DEFAULT_PERMISSION_CLASSES": ["customers.permissions.WorksForAStore"],
     "DEFAULT_FILTER_BACKENDS": ["pagila_site.api.filters.ListFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "pagila_site.api.pagination.ContractPagination",
     "PAGE_SIZE": 20,

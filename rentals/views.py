@@ -15,8 +15,8 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from customers.mixins import CustomerScopedMixin, InScopeMixin
 from customers.models import Customer
-from customers.views import CustomerScopedMixin, InScopeMixin
 from pagila_site.api.compiled import CompiledQuery, Slot
 from pagila_site.api.filters import INT_MAX, sends_filters
 from pagila_site.api.idempotency import IdempotentPostMixin

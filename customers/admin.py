@@ -8,6 +8,7 @@ from pagila_site.backoffice.admin_filters import CheckedDateHierarchy, id_input_
 from pagila_site.backoffice.changelists import BigListAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
+from rentals.models import with_open_rentals
 
 
 class ActiveListFilter(admin.SimpleListFilter):
@@ -70,7 +71,7 @@ class CustomerAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_open_rentals()
+        return with_open_rentals(super().get_queryset(request))
 
     @admin.display(description="active", boolean=True, ordering="active")
     def is_active(self, customer):

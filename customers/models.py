@@ -13,8 +13,8 @@ caller's stores come from ``customers.scope``.
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Now, Upper
+from django.db.models import F, Q
+from django.db.models.functions import Now, Upper
 
 
 class Country(models.Model):
@@ -187,23 +187,6 @@ class CustomerQuerySet(models.QuerySet):
                 matches |= Q(address__phone__contains=word)
             queryset = queryset.filter(matches)
         return queryset
-
-    def with_open_rentals(self):
-        """Annotate ``open_rentals``: how many rentals each customer has not returned yet.
-
-        A subquery per customer, not a join and GROUP BY: grouped, every other annotation (the
-        detail's balance) was computed once per joined rental, quadratic in the customer's history
-        (seconds for a customer of a chain's size)."""
-        # The rental model through the reverse relation: customers don't import rentals.
-        rentals = self.model._meta.get_field("rentals").related_model.objects
-        open_ones = (
-            rentals.filter(customer=OuterRef("pk"), return_date__isnull=True)
-            .order_by()
-            .values("customer")
-            .annotate(n=Count("*"))
-            .values("n")
-        )
-        return self.annotate(open_rentals=Coalesce(Subquery(open_ones), 0))
 
 
 class Customer(models.Model):

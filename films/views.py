@@ -3,6 +3,7 @@
 Each list costs a fixed number of queries whatever the page size: the language's name,
 categories, counts and a detail's actors and copies are SQL annotations (see ``FilmQuerySet``,
 ``CategoryQuerySet`` and, for copies, ``rentals.models.with_copies``), so a detail is one query.
+The copies are the one read of another app's data: see ``FilmViewSet.detail_queryset``.
 """
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -21,7 +22,6 @@ from pagila_site.api.filters import INT_MAX
 from pagila_site.api.pagination import FilteredByOneQueryPagination
 from pagila_site.api.preconditions import IfMatchMixin
 from pagila_site.api.schema import error_responses
-from rentals.models import film_details
 
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: `If-None-Match` matches the `ETag`.")}
 FILM_ID = OpenApiParameter(
@@ -55,7 +55,10 @@ class FilmViewSet(
 ):
     # fulltext is only ever matched in SQL; loading each film's tsvector would be waste.
     queryset = Film.objects.with_language_name().with_category_names().defer("fulltext")
-    detail_queryset = film_details()
+    # The detail's copies (total, in stock) are rentals' data, which this app doesn't import
+    # (rentals depends on films). That cross-app read is rentals.models.film_details(), set here
+    # by the rentals app when the apps are loaded (rentals/apps.py).
+    detail_queryset = None
     filterset_class = FilmFilter
     pagination_class = FilteredByOneQueryPagination
     permission_classes = [PublicReadStaffWrite]

@@ -2,7 +2,7 @@
 
 Where a request goes, in order:
 
-1. the catalogue cache's fast path (``serving/catalogue_cache.py``), then ``serving/app.py``'s
+1. the catalogue cache's fast path (``serving/catalogue_cache/``), then ``serving/app.py``'s
    dispatch: ``/health`` and the catalogue's reads to a thread pool of their own, async views
    (the AI relay) to Django's ASGI handler, everything else to the same handler running sync
    code on a fixed thread pool;
@@ -23,7 +23,7 @@ django_asgi = get_asgi_application()
 from django.conf import settings  # noqa: E402
 
 from pagila_site.serving.app import SyncViews, ViewDispatch  # noqa: E402
-from pagila_site.serving.catalogue_cache import CatalogueFastPath  # noqa: E402
+from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath  # noqa: E402
 
 application = CatalogueFastPath(
     ViewDispatch(

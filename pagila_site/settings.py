@@ -88,8 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pagila_site.serving.middleware.RequestLogMiddleware",
-    # First after the log: a cached catalogue page skips everything below (see the module).
-    "pagila_site.serving.catalogue_cache.CatalogueCacheMiddleware",
+    # First after the log: a cached catalogue page skips everything below (see the package).
+    "pagila_site.serving.catalogue_cache.middleware.CatalogueCacheMiddleware",
     # As high as django-cors-headers asks (before anything that may answer: a preflight never
     # reaches DRF's token check), but under the catalogue cache, whose pages keep their CORS
     # headers (the cache key includes Origin).

@@ -2,8 +2,8 @@
 
 In order:
 
-1. :class:`~pagila_site.serving.catalogue_cache.CatalogueFastPath` answers cached public
-   catalogue pages (``catalogue_cache.py`` says what it may answer and why that is safe);
+1. :class:`~pagila_site.serving.catalogue_cache.fast_path.CatalogueFastPath` answers cached
+   public catalogue pages (``catalogue_cache/`` says what it may answer and why that is safe);
 2. :class:`ViewDispatch` resolves the URL: a request for an async view (the AI relay) goes to
    Django's ASGI handler, which streams and holds no thread while a model thinks; everything
    else is synchronous Django and goes to :class:`SyncViews`: ``/health`` and reads of the public

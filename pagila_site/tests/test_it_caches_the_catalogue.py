@@ -10,7 +10,7 @@ import logging
 import pytest
 from django.db import connection
 
-from pagila_site.serving.catalogue_cache import cache
+from pagila_site.serving.catalogue_cache.store import cache
 from pagila_site.serving.logging import JsonFormatter
 from pagila_site.testsupport.asgi import asgi_get
 from pagila_site.testsupport.concurrency import wait_until
@@ -118,7 +118,7 @@ def test_repeated_filters_in_another_order_are_different_pages(client, cache_on,
 def test_it_stores_nothing_that_varies_on_a_header_outside_its_key():
     from django.http import HttpResponse
 
-    from pagila_site.serving.catalogue_cache import storable
+    from pagila_site.serving.catalogue_cache.keys import storable
 
     assert storable(HttpResponse(status=200, headers={"Vary": "Accept, Origin"}))
     assert not storable(HttpResponse(status=200, headers={"Vary": "Accept, Accept-Language"}))
@@ -155,7 +155,7 @@ def test_it_stops_serving_from_memory_when_the_listener_is_down(client, cache_on
 
 
 def test_the_asgi_fast_path_answers_a_hit_without_entering_django(client, cache_on):
-    from pagila_site.serving.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath
 
     page = client.get("/api/v1/films/4/")
     messages, called = asgi_get(CatalogueFastPath, "/api/v1/films/4", headers=[(b"x-request-id", b"abc")])
@@ -170,7 +170,7 @@ def test_the_asgi_fast_path_answers_a_hit_without_entering_django(client, cache_
 
 
 def test_the_asgi_fast_path_logs_a_hit_as_the_request_log_would(client, cache_on, caplog):
-    from pagila_site.serving.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath
 
     client.get("/api/v1/films/?page_size=3&api_key=abc")
     caplog.clear()
@@ -185,7 +185,7 @@ def test_the_asgi_fast_path_logs_a_hit_as_the_request_log_would(client, cache_on
 
 
 def test_the_asgi_fast_path_keeps_pages_of_different_hosts_apart(client, cache_on):
-    from pagila_site.serving.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath
 
     client.get("/api/v1/films/?page_size=2")  # cached for Host: testserver
     _messages, called = asgi_get(
@@ -195,7 +195,7 @@ def test_the_asgi_fast_path_keeps_pages_of_different_hosts_apart(client, cache_o
 
 
 def test_the_asgi_fast_path_passes_credentials_to_django(client, cache_on):
-    from pagila_site.serving.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath
 
     client.get("/api/v1/films/5/")
     _messages, called = asgi_get(
@@ -205,7 +205,7 @@ def test_the_asgi_fast_path_passes_credentials_to_django(client, cache_on):
 
 
 def test_the_asgi_fast_path_keeps_pages_of_different_origins_and_accepts_apart(client, cache_on):
-    from pagila_site.serving.catalogue_cache import CatalogueFastPath
+    from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath
 
     client.get("/api/v1/films/7/", HTTP_ORIGIN="https://pos.example")
     _messages, called = asgi_get(

@@ -54,7 +54,7 @@ def test_the_setting_adds_a_replica_alias_and_the_router():
 
 
 def test_the_cache_keeps_no_page_computed_while_the_replica_may_lag(monkeypatch):
-    from pagila_site.serving.catalogue_cache import CatalogueCache, Entry
+    from pagila_site.serving.catalogue_cache.store import CatalogueCache, Entry
 
     monkeypatch.setitem(settings.DATABASES, "replica", {})
     monkeypatch.setattr(settings, "DATABASE_REPLICA_MAX_LAG", 60.0, raising=False)

@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from pagila_site.serving.catalogue_cache import CatalogueFastPath
-from pagila_site.serving.catalogue_cache import cache as catalogue_cache
+from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath
+from pagila_site.serving.catalogue_cache.store import cache as catalogue_cache
 from pagila_site.testsupport.asgi import asgi_get
 from pagila_site.testsupport.concurrency import wait_until
 

@@ -4,6 +4,7 @@ These tests commit (the notifications that invalidate the cache are only sent on
 each puts back what it changed in Pagila's tables.
 """
 
+import asyncio
 import json
 import logging
 
@@ -215,3 +216,55 @@ def test_the_asgi_fast_path_keeps_pages_of_different_origins_and_accepts_apart(c
     for other in ([(b"origin", b"https://other.example")], [], [(b"accept", b"application/json; indent=4")]):
         _messages, called = asgi_get(CatalogueFastPath, "/api/v1/films/7/", headers=other)
         assert called == ["/api/v1/films/7/"]
+
+
+def _fast_path(method, path, headers=()):
+    from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath
+
+    messages, called = [], []
+
+    async def django(scope, receive, send):
+        called.append(scope["path"])
+
+    async def send(message):
+        messages.append(message)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), *headers],
+    }
+    asyncio.run(CatalogueFastPath(django)(scope, None, send))
+    assert called == []  # answered from the cache
+    start, body = messages
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body["body"]
+
+
+def _django(response):
+    headers = {name.lower(): value for name, value in response.items()}
+    return response.status_code, headers, response.content
+
+
+@pytest.mark.parametrize(
+    ("method", "conditional"), [("GET", False), ("HEAD", False), ("GET", True), ("HEAD", True)]
+)
+def test_a_hit_is_answered_alike_before_django_and_inside_it(
+    client, cache_on, django_assert_num_queries, method, conditional
+):
+    etag = client.get("/api/v1/films/8/")["ETag"]
+    headers = {"HTTP_IF_NONE_MATCH": etag} if conditional else {}
+    with django_assert_num_queries(0):  # a hit inside Django too
+        inside = _django(client.generic(method, "/api/v1/films/8/", **headers))
+    before = _fast_path(
+        method, "/api/v1/films/8/", [(b"if-none-match", etag.encode())] if conditional else []
+    )
+    # Each has a request id of its own.
+    assert inside[1].pop("x-request-id")
+    assert before[1].pop("x-request-id")
+    assert before == inside
+    assert before[0] == (304 if conditional else 200)
+    assert (before[2] == b"") == (conditional or method == "HEAD")

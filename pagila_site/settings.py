@@ -200,11 +200,9 @@ def _database(url_variable: str) -> dict:
                 "connect_timeout": _env(env.int, "DATABASE_CONNECT_TIMEOUT", default=3),
                 # Parameters bound by the server, and a statement prepared the fifth time a
                 # connection runs it (psycopg's threshold; Django turns preparing off unless told):
-                # PostgreSQL then skips parsing and planning, which took longer than running most
-                # of our queries (0.4 ms of planning against 0.8 of running for a page of a
-                # customer's rentals). Measured under make bench: rental detail 644 -> 895 req/s,
-                # a customer's rentals 385 -> 482, rental cycles 156 -> 190/s. Both off for a
-                # pooler in transaction mode that doesn't track prepared statements.
+                # PostgreSQL then skips parsing and planning, which took a large share of running
+                # most of our queries (figures: README, Performance). Both off for a pooler in
+                # transaction mode that doesn't track prepared statements.
                 "server_side_binding": _env(env.bool, "DATABASE_SERVER_SIDE_BINDING", default=True),
                 "prepare_threshold": _prepare_threshold(),
                 # Set when the connection starts (libpq's options), so it costs no round trip.
@@ -230,9 +228,8 @@ def _database(url_variable: str) -> dict:
 DATABASES = {"default": _database("DATABASE_URL")}
 # Threads per server process running sync views (pagila_site/serving/app.py). One process runs
 # Python on one core at a time: a few threads overlap database waits, more only queue for the
-# GIL: measured under make bench, 2 threads served more than 4 (films list 552 vs 399 req/s, p99
-# 162 vs 424 ms), and 1 more still, but with one thread a request waiting on a row lock would
-# stall its whole worker. At most the pool's size.
+# GIL (make bench served more with 2 than with 4: README, Performance), and with one thread a
+# request waiting on a row lock would stall its whole worker. At most the pool's size.
 SERVING_THREADS = _env(env.int, "SERVING_THREADS", default=2)
 # Threads per process for /health and the public catalogue's reads (serving/app.py,
 # in_priority_lane): they answer while every other thread is held by slow requests.

@@ -1,4 +1,5 @@
-"""WSGI entry point (gunicorn serves it in production)."""
+"""WSGI entry point (``WSGI_APPLICATION``), for a platform that only runs WSGI: the AI relay's
+streams then hold a worker each. ``make run`` and the image serve ``asgi.py`` instead."""
 
 import os
 

@@ -108,9 +108,9 @@ class OneQueryPagination(ContractPagination):
 
 class FilteredByOneQueryPagination(OneQueryPagination):
     """A list counted by its page's query when a filter narrowed it (the Action page: one query
-    instead of a COUNT(*) and a page, 456 -> 520 req/s), and by COUNT(*) when it is the whole
-    table (the films list: the window would have PostgreSQL compute every row before the page,
-    689 -> 621 req/s)."""
+    instead of a COUNT(*) and a page), and by COUNT(*) when it is the whole table (the films
+    list: the window would have PostgreSQL compute every row before the page, which costs more
+    than the second query saves). The README's Performance section has the measurements."""
 
     def paginate_queryset(self, queryset, request, view=None):
         if sends_filters(request, view):

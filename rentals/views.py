@@ -64,12 +64,12 @@ def service_answers():
         raise api_error(exc) from exc
 
 
-def rentals():
+def rentals_newest_first():
     """Rentals as the API shows them: due date, overdue flag, film and amounts, newest first."""
     return shown_rentals().order_by("-rental_date", "-rental_id")
 
 
-def payments():
+def payments_newest_first():
     """Payments as the API shows them, newest first."""
     return Payment.objects.order_by("-payment_date", "-payment_id")
 
@@ -97,7 +97,7 @@ LOCATION = OpenApiParameter(
     ),
 )
 class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = rentals()
+    queryset = rentals_newest_first()
     serializer_class = RentalSerializer
     filterset_class = RentalFilter
     pagination_class = CursorPagination
@@ -140,10 +140,10 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
         serializer = self._valid_body(RentalReturnSerializer, rental_id)
         with service_answers():
             rental = rental_return(scope=self.scope, rental_id=rental_id, **serializer.validated_data)
-        answer = (
+        answer_serializer = (
             ReturnedRentalPaidSerializer if serializer.validated_data["pay"] else ReturnedRentalSerializer
         )
-        return Response(answer(rental).data)
+        return Response(answer_serializer(rental).data)
 
     @extend_schema(
         summary="Pay for a rental",
@@ -210,7 +210,7 @@ class CustomerRentalViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = rentals()
+    queryset = rentals_newest_first()
     serializer_class = RentalSerializer
     filterset_class = CustomerRentalFilter
     pagination_class = CountedCursorPagination
@@ -218,7 +218,7 @@ class CustomerRentalViewSet(
     # paginator make it, compiled once per process (pagila_site/api/compiled.py).
     unfiltered_pages = CompiledQuery(
         lambda: OneQueryPagination.counted(
-            rentals().filter(customer_id=Slot("customer_id", models.IntegerField()))
+            rentals_newest_first().filter(customer_id=Slot("customer_id", models.IntegerField()))
         )
     )
 
@@ -248,8 +248,10 @@ class CustomerRentalViewSet(
         with service_answers():  # an unknown customer, or one out of scope: 404
             rental = rental_create(scope=self.scope, customer_id=customer_id, **serializer.validated_data)
         location = reverse("rental-detail", kwargs={"rental_id": rental.pk})
-        answer = RentalPaidSerializer if serializer.validated_data["pay"] else RentalSerializer
-        return Response(answer(rental).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+        answer_serializer = RentalPaidSerializer if serializer.validated_data["pay"] else RentalSerializer
+        return Response(
+            answer_serializer(rental).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 @extend_schema_view(
@@ -262,7 +264,7 @@ class CustomerRentalViewSet(
     ),
 )
 class PaymentViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = payments()
+    queryset = payments_newest_first()
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
     pagination_class = CursorPagination
@@ -283,7 +285,7 @@ class PaymentViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     ),
 )
 class CustomerPaymentViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = payments()
+    queryset = payments_newest_first()
     serializer_class = PaymentSerializer
     filterset_class = CustomerPaymentFilter
     pagination_class = CountedCursorPagination

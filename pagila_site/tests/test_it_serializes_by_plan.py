@@ -17,7 +17,7 @@ from pagila_site.api import serializers as planning
 from pagila_site.api.serializers import PlannedSerializer, _serializer_plan
 from rentals.models import Payment
 from rentals.serializers import PaymentSerializer, RentalPaidSerializer, RentalSerializer
-from rentals.views import payments, rentals
+from rentals.views import payments_newest_first, rentals_newest_first
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def _cases():
     films = Film.objects.with_language_name().with_category_names().defer("fulltext")
     # Open and returned rentals, paid and unpaid, a historical overpayment (negative balance).
     overpaid = Payment.objects.filter(amount__gt=5).values("rental_id")
-    some_rentals = rentals().filter(
+    some_rentals = rentals_newest_first().filter(
         Q(return_date__isnull=True) | Q(customer_id__in=[1, 148]) | Q(rental_id__in=overpaid[:40])
     )[:150]
     return [
@@ -39,7 +39,7 @@ def _cases():
         (CategorySerializer, Category.objects.with_film_count()),
         (CustomerSerializer, Customer.objects.filter(Q(active=0) | Q(customer_id__lte=50))),
         (RentalSerializer, some_rentals),
-        (PaymentSerializer, payments()[:200]),
+        (PaymentSerializer, payments_newest_first()[:200]),
     ]
 
 
@@ -85,7 +85,7 @@ def test_a_serializer_with_a_dotted_source_keeps_drfs_walk():
 
 def test_a_missing_attribute_is_left_to_drf(monkeypatch):
     # `payment` allows null: without the attribute, DRF answers None.
-    rental = rentals().get(pk=1)
+    rental = rentals_newest_first().get(pk=1)
     planned = RentalPaidSerializer(rental).data
     monkeypatch.setattr(planning, "_serializer_plan", lambda serializer_class: None)
     assert planned == RentalPaidSerializer(rental).data

@@ -42,6 +42,8 @@ class CatalogueFastPath:
             path_info=scope["path"][len(scope.get("root_path", "")) :] or "/",
             query_string=scope["query_string"].decode("latin-1"),
             scheme=scope.get("scheme", "http"),
+            # Without a Host header the key can't match what the middleware stored (under the
+            # server's name), so such a request is left to Django.
             host=headers.get("host", ""),
             header=headers.get,
         )

@@ -51,8 +51,9 @@ def request_facts(
     header: Callable[[str], str | None],
 ) -> RequestFacts:
     """The facts of a request, from what the server saw: ``scheme`` before any proxy header is
-    applied, ``host`` as Django takes it, and ``header(name)`` the value of a header (lowercase
-    name) with repeated ones joined by commas, or None."""
+    applied, ``host`` the Host header (inside Django, the server's name without one, as Django
+    takes it), and ``header(name)`` the value of a header (lowercase name) with repeated ones
+    joined by commas, or None."""
     return RequestFacts(
         method=method,
         path_info=path_info,

@@ -31,7 +31,7 @@ def token_issue(
     if days < 0:
         raise TokenError("A token's lifetime is a number of days, 0 (never expires) or more.")
     now = timezone.now()
-    raw = raw or secrets.token_urlsafe(32)
+    raw = raw or _new_token()
     token = ApiToken.objects.create(
         user=user,
         name=name,
@@ -41,6 +41,14 @@ def token_issue(
         expires_at=now + timedelta(days=days) if days else None,
     )
     return token, raw
+
+
+def _new_token() -> str:
+    """256 bits from the OS, URL-safe; never starting with "-", so that its prefix, pasted into
+    ``manage.py revoke_token``, is not read as an option."""
+    while (raw := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return raw
 
 
 def token_revoke(*, token: ApiToken) -> None:

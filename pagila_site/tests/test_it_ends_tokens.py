@@ -79,6 +79,15 @@ def test_revoke_token_by_its_prefix(api_client, staff_user):
         call_command("revoke_token", token[:5])
 
 
+def test_no_token_starts_like_an_option(monkeypatch, staff_user):
+    # Drawn again when it would: "revoke_token -SwhD-XQ" is argparse's unknown option -S.
+    draws = iter(["-SwhD-XQ" + "a" * 35, "SwhD-XQa" + "a" * 35])
+    monkeypatch.setattr("secrets.token_urlsafe", lambda nbytes: next(draws))
+    token = _issue("staff")
+    assert token == "SwhD-XQa" + "a" * 35
+    call_command("revoke_token", token[:8], stdout=StringIO())
+
+
 def test_an_inactive_staff_member_loses_every_access(api_client, client, clerk):
     token = _issue("clerk1")
     client.force_login(clerk)

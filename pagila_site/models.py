@@ -6,16 +6,17 @@ prefix. A leaked database therefore leaks no usable token; the admin can list an
 An idempotency key row holds the first answer to a writing POST, for replaying it to a retry.
 """
 
-import functools
 import hashlib
 import hmac
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.utils import timezone
+
+from pagila_site.compiled import CompiledQuery, Slot
 
 PREFIX_LENGTH = 8
 
@@ -46,83 +47,25 @@ class ApiTokenManager(models.Manager.from_queryset(ApiTokenQuerySet)):
         """The usable token equal to ``raw``, its user loaded, or None; digests are compared in
         constant time.
 
-        The rows of ``usable().select_related("user").filter(prefix=...)``, read with a SELECT
-        written out once (:func:`_matching_select`): every authenticated request runs this, and
-        building that queryset costs several times the Python of the rest of the lookup.
+        ``usable().select_related("user")`` by prefix, compiled once per process
+        (:mod:`pagila_site.compiled`): every authenticated request runs this, and building that
+        queryset costs several times the Python of the rest of the lookup.
         """
         digest = token_digest(raw)
-        connection = connections[self.db]
-        sql, load_token, load_user = _matching_select(connection.alias)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [raw[:PREFIX_LENGTH]])
-            rows = cursor.fetchall()
-        for row in rows:
-            token, rest = load_token(row, connection)
+        for token in _USABLE_BY_PREFIX.rows(prefix=raw[:PREFIX_LENGTH]):
             if hmac.compare_digest(token.digest, digest):
-                user, _ = load_user(rest, connection)
-                ApiToken.user.field.set_cached_value(token, user)
                 return token
         return None
 
 
-@functools.cache
-def _matching_select(alias: str):
-    """The SQL of ``ApiTokenManager.matching`` (``usable()``'s conditions and a prefix), and how
-    to turn its rows back into a token and a user: it selects every concrete field of each."""
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    user_model = ApiToken.user.field.related_model
-
-    def token(name):
-        return "t." + quote(ApiToken._meta.get_field(name).column)
-
-    def user(name):
-        return "u." + quote(user_model._meta.get_field(name).column)
-
-    # The user's link to a Pagila staff member (customers.StaffAccount), found through the relation
-    # so the project imports no app's models: an inactive staff member's tokens are refused.
-    account = user_model._meta.get_field("staff_account").related_model
-    account_user, account_staff = account._meta.get_field("user"), account._meta.get_field("staff")
-    staff = account_staff.related_model
-    staff_active = staff._meta.get_field("active")
-
-    token_fields, user_fields = ApiToken._meta.concrete_fields, user_model._meta.concrete_fields
-    columns = [token(field.name) for field in token_fields] + [user(field.name) for field in user_fields]
-    # Only identifiers from the models' metadata are interpolated; the prefix is a parameter.
-    sql = (
-        f"SELECT {', '.join(columns)}"  # noqa: S608
-        f" FROM {quote(ApiToken._meta.db_table)} t JOIN {quote(user_model._meta.db_table)} u"
-        f" ON {user(user_model._meta.pk.name)} = {token('user')}"
-        f" WHERE {token('prefix')} = %s AND {token('revoked_at')} IS NULL"
-        f" AND {user('is_active')} AND {user('is_staff')}"
-        f" AND NOT EXISTS (SELECT 1 FROM {quote(account._meta.db_table)} a"
-        f" JOIN {quote(staff._meta.db_table)} s"
-        f" ON s.{quote(staff._meta.pk.column)} = a.{quote(account_staff.column)}"
-        f" WHERE a.{quote(account_user.column)} = {user(user_model._meta.pk.name)}"
-        f" AND NOT s.{quote(staff_active.column)})"
+_USABLE_BY_PREFIX = CompiledQuery(
+    lambda: (
+        ApiToken.objects.usable()
+        .select_related("user")
+        .filter(prefix=Slot("prefix", models.CharField()))
+        .order_by()
     )
-    return sql, _loader(ApiToken, token_fields, connection), _loader(user_model, user_fields, connection)
-
-
-def _loader(model, fields, connection):
-    """``load(row, connection)``: a ``model`` from the first ``len(fields)`` values of ``row``,
-    converted as the ORM would (``from_db_value``; no field here has one on PostgreSQL), and the
-    values left over."""
-    attnames = [field.attname for field in fields]
-    converters = [
-        (index, field.cached_col, converter)
-        for index, field in enumerate(fields)
-        for converter in field.get_db_converters(connection)
-        + connection.ops.get_db_converters(field.cached_col)
-    ]
-
-    def load(row, connection):
-        values = list(row[: len(fields)])
-        for index, column, converter in converters:
-            values[index] = converter(values[index], column, connection)
-        return model.from_db(connection.alias, attnames, values), row[len(fields) :]
-
-    return load
+)
 
 
 class ApiToken(models.Model):

@@ -17,11 +17,11 @@ from rest_framework.response import Response
 
 from customers.mixins import CustomerScopedMixin, InScopeMixin
 from customers.models import Customer
-from pagila_site.api.compiled import CompiledQuery, Slot
 from pagila_site.api.filters import INT_MAX, sends_filters
 from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.pagination import CountedCursorPagination, CursorPagination, OneQueryPagination
 from pagila_site.api.schema import ErrorSerializer, error_responses
+from pagila_site.compiled import CompiledQuery, Slot
 from rentals.filters import CustomerPaymentFilter, CustomerRentalFilter, PaymentFilter, RentalFilter
 from rentals.models import Payment, Rental, shown_rentals
 from rentals.serializers import (
@@ -215,7 +215,7 @@ class CustomerRentalViewSet(
     filterset_class = CustomerRentalFilter
     pagination_class = CountedCursorPagination
     # The list without filters, the usual request, as CustomerScopedMixin.get_queryset() and the
-    # paginator make it, compiled once per process (pagila_site/api/compiled.py).
+    # paginator make it, compiled once per process (pagila_site/compiled.py).
     unfiltered_pages = CompiledQuery(
         lambda: OneQueryPagination.counted(
             rentals_newest_first().filter(customer_id=Slot("customer_id", models.IntegerField()))

@@ -407,7 +407,7 @@ class CountedCursorPagination(CursorPagination):
 
     def paginate_rows(self, queryset, fetch, request) -> list:
         """A page by number from ``fetch(offset, limit)``: the rows of a counted query of
-        ``queryset`` compiled elsewhere (``pagila_site/api/compiled.py``)."""
+        ``queryset`` compiled elsewhere (``pagila_site/compiled.py``)."""
         self.start(queryset, request, None)
         rows = self.numbered_page(lambda offset, limit: self.counted_rows(fetch(offset, limit), offset))
         return self.finish(queryset, rows)

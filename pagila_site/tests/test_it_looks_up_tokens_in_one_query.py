@@ -22,3 +22,13 @@ def test_it_finds_the_one_token_among_tokens_sharing_its_prefix(staff_user):
     assert first[:8] == raw[:8]
     assert ApiToken.objects.matching(raw).pk == second.pk
     assert ApiToken.objects.matching("samepref-third") is None
+
+
+def test_the_token_and_user_are_what_the_orm_reads(staff_user):
+    # Read by SQL compiled once (pagila_site/compiled.py): every field as the ORM gives it.
+    token, raw = token_issue(user=staff_user, name="till")
+    found = ApiToken.objects.matching(raw)
+    orm = ApiToken.objects.select_related("user").get(pk=token.pk)
+    for instance, expected in ((found, orm), (found.user, orm.user)):
+        for field in type(expected)._meta.concrete_fields:
+            assert getattr(instance, field.attname) == getattr(expected, field.attname), field.name

@@ -1,4 +1,4 @@
-"""A customer's rentals without filters are read by SQL compiled once (pagila_site/api/compiled.py);
+"""A customer's rentals without filters are read by SQL compiled once (pagila_site/compiled.py);
 every page is what the ORM's own query gives, which a filter that filters nothing (``status=``,
 empty, so django-filter skips it) still takes."""
 

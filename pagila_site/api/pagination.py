@@ -9,7 +9,7 @@ is not a positive integer is 400 naming ``page``; a page past the end, however f
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import InvalidPage, Page
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connections, models
 from django.db.models import Count, Window
 from rest_framework import exceptions
@@ -99,11 +99,23 @@ class OneQueryPagination(ContractPagination):
         self.page_was_empty = not rows
         if not rows and number > 1:
             raise exceptions.NotFound(f"Page {number} does not exist.")
-        paginator = self.django_paginator_class(rows, size)
-        # The total is known: the paginator must not count the list it was given.
-        paginator.count = rows[0]._total_rows if rows else 0
+        # Django's documented Page over the rows of this page alone, with the known total.
+        paginator = CountedPaginator(rows, size, count=rows[0]._total_rows if rows else 0)
         self.page = Page(rows, number, paginator)
         return rows
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose ``count`` is given (counted by the page's own query), not counted from
+    the list it holds, which is only the page's rows."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
 
 
 class FilteredByOneQueryPagination(OneQueryPagination):

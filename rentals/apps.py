@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RentalsConfig(AppConfig):
@@ -12,6 +13,8 @@ class RentalsConfig(AppConfig):
         from customers.views import CustomerViewSet
         from films.views import FilmViewSet
         from rentals.models import film_details, with_account
+        from rentals.summaries import summaries_ensure
 
         FilmViewSet.detail_queryset = film_details()
         CustomerViewSet.with_account = staticmethod(with_account)
+        post_migrate.connect(summaries_ensure, sender=self, dispatch_uid="rentals.summaries_ensure")

@@ -31,7 +31,7 @@ _HASHER = PBKDF2PasswordHasher()
 @pytest.fixture(scope="module")
 def served(django_db_setup, django_db_blocker):
     # DEBUG on only because tests don't collect static files, which the admin's pages name.
-    env = {"DJANGO_DEBUG": "true", "DJANGO_TRUSTED_PROXIES": "127.0.0.1"}
+    env = {"DJANGO_DEBUG": "true", "DJANGO_TRUSTED_PROXIES": "127.0.0.1", **workers.HOLD_CONNECTIONS}
     with live.private_database("test_lockouts", django_db_blocker) as database_url:
         live.ensure_dev_access(database_url, env)
         with live.serve(database_url, env=env, production=True) as server:

@@ -6,6 +6,9 @@ which one accepts a new connection. A test that must see both workers answer (a 
 worker shares) can't leave that to chance: :func:`one_per_worker` opens connections until each
 worker holds one, telling them apart by the process that holds the server's end of each
 connection (Linux's ``/proc``), and keeps them open, so every request on one reaches that worker.
+The server must keep idle connections open longer than the test takes: start it with
+:data:`HOLD_CONNECTIONS` in its environment (gunicorn's keep-alive is 2 seconds, which a busy
+machine's test exceeds between two requests, and the worker then closes the connection).
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from email.message import Message
 from pathlib import Path
 
 from pagila_site.testsupport.live import LiveServer
+
+#: The environment of a server whose workers keep idle connections for ten minutes.
+HOLD_CONNECTIONS = {"GUNICORN_CMD_ARGS": "--keep-alive 600"}
 
 
 @dataclass

@@ -8,12 +8,19 @@ per-field conversions, but binds the fields once per class and reads each row wi
 
 Only fields whose conversion depends on nothing but the value are planned (``_PLAIN_FIELDS``, and
 nested planned serializers); a serializer with any other field (a dotted source, a method field,
-a hyperlink) falls back to DRF's walk, whole. ``pagila_site/tests/test_it_serializes_by_plan.py``
-checks that the API's read serializers are planned and give DRF's output, byte for byte.
+a hyperlink) falls back to DRF's walk, whole, and so does an instance whose plan cannot read a
+field's value (an attribute missing: DRF then applies the field's default, ``None`` or its own
+error). Each fallback is a warning in the ``pagila.serializers`` log naming the serializer and the
+field, the first time it happens in a process, so the slow path is never taken silently; only
+reading the value falls back, so a conversion's own error is raised as it is.
+``pagila_site/tests/test_it_serializes_by_plan.py`` checks that the API's read serializers are
+planned and give DRF's output, byte for byte; ``rest_framework.fields.is_simple_callable``, a DRF
+helper it shares, is pinned by the ledger (``test_it_pins_the_framework_internals_it_uses.py``).
 """
 
 import datetime
 import decimal
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +29,33 @@ from django.db.models import Manager, Model
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import is_simple_callable
 from rest_framework.settings import api_settings
+
+logger = logging.getLogger("pagila.serializers")
+
+# (serializer, field, why) already logged: a fallback is reported once per process, not per row.
+_logged: set[tuple[str, str, str]] = set()
+
+
+def _log_fallback(serializer_class: type, field: str, why: str) -> None:
+    key = (serializer_class.__qualname__, field, why)
+    if key not in _logged:
+        _logged.add(key)
+        logger.warning(
+            "%s represented by DRF's walk, not its plan: field %r %s",
+            serializer_class.__qualname__,
+            field,
+            why,
+            extra={"serializer": serializer_class.__qualname__, "field": field},
+        )
+
+
+class _Unreadable(Exception):
+    """The plan could not read field ``name``'s value from an instance (DRF decides instead)."""
+
+    def __init__(self, name: str, cause: Exception):
+        super().__init__(name)
+        self.name, self.cause = name, cause
+
 
 # Fields whose to_representation reads only its value and the field's own options.
 _PLAIN_FIELDS = (
@@ -115,6 +149,8 @@ def _serializer_plan(serializer_class: type[serializers.Serializer]) -> Represen
             continue
         convert = _value_plan(field)
         if convert is None or "." in field.source:
+            why = "has a dotted source" if convert is not None else f"is a {type(field).__name__}"
+            _log_fallback(serializer_class, name, f"{why}, which no plan represents")
             steps = None
             break
         steps.append((name, None if field.source == "*" else field.source, convert))
@@ -130,7 +166,13 @@ def _represent_by(steps: tuple[tuple[str, str | None, Represent], ...]) -> Repre
         read = instance.__getattribute__ if is_row else instance.__getitem__
         row = {}
         for name, source, convert in steps:
-            value = instance if source is None else read(source)
+            if source is None:
+                value = instance
+            else:
+                try:
+                    value = read(source)
+                except (AttributeError, KeyError, ObjectDoesNotExist) as exc:
+                    raise _Unreadable(name, exc) from exc
             # A model method named as the source, which DRF calls too (not a related manager).
             if callable(value) and is_simple_callable(value):
                 value = value()
@@ -151,7 +193,10 @@ class PlannedSerializer(serializers.Serializer):
             return super().to_representation(instance)
         try:
             return plan(instance)
-        except (AttributeError, KeyError, ObjectDoesNotExist):
+        except _Unreadable as unreadable:
             # An attribute missing, or a related object: DRF decides (a default, None, the field
             # left out, or its own error), for this instance.
+            _log_fallback(
+                type(self), unreadable.name, f"could not be read ({type(unreadable.cause).__name__})"
+            )
             return super().to_representation(instance)

@@ -121,3 +121,54 @@ def test_a_nested_serializer_of_its_own_represents_itself():
 class RentalDates(PlannedSerializer):
     rental_id = serializers.IntegerField()
     rental_date = serializers.DateTimeField()
+
+
+def test_a_serializer_without_a_plan_says_which_field(caplog):
+    class WithMethod(PlannedSerializer):
+        film_id = serializers.IntegerField()
+        shout = serializers.SerializerMethodField()
+
+        def get_shout(self, film):
+            return film.title.upper()
+
+    film = Film.objects.get(pk=1)
+    with caplog.at_level("WARNING", logger="pagila.serializers"):
+        assert WithMethod(film).data == {"film_id": 1, "shout": film.title.upper()}
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert "WithMethod" in record.getMessage()
+    assert "'shout'" in record.getMessage()
+    assert "SerializerMethodField" in record.getMessage()
+
+
+def test_a_field_the_plan_cannot_read_is_logged_once(caplog):
+    class Titled(PlannedSerializer):
+        film_id = serializers.IntegerField()
+        subtitle = serializers.CharField(required=False)
+
+    film = Film.objects.get(pk=1)
+    with caplog.at_level("WARNING", logger="pagila.serializers"):
+        # DRF leaves out a field that is not required and has no value.
+        assert Titled([film, film], many=True).data == [{"film_id": 1}, {"film_id": 1}]
+    (record,) = caplog.records
+    assert "Titled" in record.getMessage()
+    assert "'subtitle'" in record.getMessage()
+    assert "AttributeError" in record.getMessage()
+
+
+def test_a_typo_in_a_source_is_drfs_error_not_a_silent_default():
+    class Typo(PlannedSerializer):
+        titel = serializers.CharField()
+
+    with pytest.raises(AttributeError, match="titel"):
+        Typo(Film.objects.get(pk=1)).data  # noqa: B018
+
+
+def test_an_error_inside_a_conversion_is_raised_as_it_is():
+    # Only reading a value falls back to DRF: an AttributeError from a conversion is a bug.
+    def broken(value):
+        raise AttributeError("a bug in a conversion")
+
+    represent = planning._represent_by((("title", "title", broken),))
+    with pytest.raises(AttributeError, match="a bug in a conversion"):
+        represent(Film.objects.get(pk=1))

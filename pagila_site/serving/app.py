@@ -17,6 +17,7 @@ place where sync code runs differs.
 
 import asyncio
 import functools
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import iscoroutinefunction
@@ -64,6 +65,7 @@ class SyncViews(ASGIHandler):
     then sends the finished bytes. A streaming response is sent from the pool thread as it is
     produced, and closed there, unless it streams from an async iterator (a CSV export): the loop
     sends that one, holding no thread, and stops it when the client hangs up (``streams.py``).
+    Django's disconnect handling (``listen_for_disconnect``) watches each request meanwhile.
     """
 
     def __init__(self, *, threads: int):
@@ -79,8 +81,30 @@ class SyncViews(ASGIHandler):
         except RequestAborted:
             return
         loop = asyncio.get_running_loop()
+        hung_up = threading.Event()
+        responding = loop.run_in_executor(self.executor, self._respond, scope, body_file, loop, send, hung_up)
+        # Django's disconnect handling, as its own handler runs it around a request: after the
+        # body, the next message is http.disconnect, and a client that hangs up before its
+        # response is sent cancels the request. A view already running on a thread runs to its
+        # end (Django's sync views do too: a thread cannot be stopped); one still waiting for a
+        # thread never starts, its response is dropped, and a stream sent from the thread stops
+        # at its next piece.
+        listening = asyncio.ensure_future(self.listen_for_disconnect(receive))
         try:
-            response = await loop.run_in_executor(self.executor, self._respond, scope, body_file, loop, send)
+            await asyncio.wait([responding, listening], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not responding.done():  # the client hung up, or this server is stopping
+                hung_up.set()
+                responding.add_done_callback(functools.partial(self._abandoned, body_file=body_file))
+        if not responding.done():
+            if not isinstance(listening.exception(), RequestAborted):
+                raise listening.exception()  # a message no server sends after the body
+            return
+        listening.cancel()
+        if listening.done() and not listening.cancelled():
+            listening.exception()  # a hang-up once the view was done: the sending finds out
+        try:
+            response = responding.result()
             if response is not None and response.streaming:  # from an async iterator: the loop sends it
                 try:
                     await send_watching(self.send_response, response, receive, send)
@@ -91,9 +115,21 @@ class SyncViews(ASGIHandler):
         finally:
             body_file.close()
 
-    def _respond(self, scope, body_file, loop, send):
+    def _abandoned(self, responding, *, body_file) -> None:
+        """Once the view of a request whose client hung up has returned: close what it left."""
+        body_file.close()
+        if responding.cancelled() or responding.exception() is not None:
+            return
+        response = responding.result()
+        if response is not None and response.streaming:  # from an async iterator: never sent
+            self.executor.submit(response.close)
+
+    def _respond(self, scope, body_file, loop, send, hung_up):
         """On a pool thread: the response for the loop to send (closed unless it streams from an
-        async iterator), or None once a streaming response has been sent from here."""
+        async iterator), or None once a streaming response has been sent from here, or when the
+        client hung up before a thread was free."""
+        if hung_up.is_set():
+            return None
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)
@@ -109,18 +145,20 @@ class SyncViews(ASGIHandler):
             asyncio.run_coroutine_threadsafe(send(message), loop).result()
 
         try:
-            self._send_streaming(response, send_from_here)
+            self._send_streaming(response, send_from_here, hung_up)
         finally:
             response.close()
         return None
 
-    def _send_streaming(self, response, send) -> None:
+    def _send_streaming(self, response, send, hung_up) -> None:
         headers = [(name.encode("ascii"), value.encode("latin1")) for name, value in response.items()]
         headers += [
             (b"Set-Cookie", cookie.OutputString().encode("ascii")) for cookie in response.cookies.values()
         ]
         send({"type": "http.response.start", "status": response.status_code, "headers": headers})
         for part in response:
+            if hung_up.is_set():  # unfinished, as a hang-up leaves it
+                return
             for chunk, _last in self.chunk_bytes(part):
                 send({"type": "http.response.body", "body": chunk, "more_body": True})
         send({"type": "http.response.body", "body": b""})

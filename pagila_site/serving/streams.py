@@ -2,9 +2,9 @@
 when the client hangs up, closed whenever sending stops, and cut short visibly when they fail.
 
 :class:`~pagila_site.serving.app.SyncViews` hands such a response back to the loop (no serving
-thread is held while it streams) and sends it with :func:`send_watching`. Django's own
-``ASGIHandler`` watches for ``http.disconnect`` the same way, but around the whole request, view
-included; here only the sending is on the loop to watch.
+thread is held while it streams) and sends it with :func:`send_watching`, which watches for
+``http.disconnect`` while it sends, as ``SyncViews`` does (Django's ``listen_for_disconnect``)
+while the view runs.
 """
 
 from __future__ import annotations

@@ -51,7 +51,10 @@ def _call(app, scope, chunks=(b"",)):
     ]
 
     async def receive():
-        return incoming.pop(0)
+        if incoming:
+            return incoming.pop(0)
+        # As a server: after the body, nothing until the client hangs up.
+        await asyncio.Event().wait()
 
     async def send(message):
         messages.append(message)

@@ -14,13 +14,14 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test lint audit bench bench-scale profile schema db-start db-stop db-status clean
+.PHONY: help run dev test test-quick lint audit bench bench-scale profile schema db-start db-stop db-status clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
 	@echo "make dev      autoreloading development server with DEBUG on"
 	@echo "make test     run the test suite on real PostgreSQL"
-	@echo "make lint     ruff, Django checks, migrations check, OpenAPI schema validation"
+	@echo "make test-quick  the tests that need no server, browser or racing threads"
+	@echo "make lint     ruff, the import rule, Django checks, migrations check, OpenAPI schema validation"
 	@echo "make bench    throughput, latency and memory figures (artifacts/bench/results.md)"
 	@echo "make bench-scale  every API list and admin page at 1x and FACTOR=100 x (artifacts/bench/scale.md)"
 	@echo "make profile  py-spy on the running workers under load (PROFILE_PATH=...)"
@@ -58,12 +59,21 @@ dev: $(STAMP)
 	$(WITH_DB) sh -c '$(PREPARE) && exec $(VENV)/bin/uvicorn pagila_site.asgi:application --reload \
 		$(foreach d,$(DEV_RELOAD_DIRS),--reload-dir $(d)) --reload-include "*.html" --host $(HOST) --port $(PORT)'
 
+# Test files are spread over TEST_WORKERS processes (pytest-xdist; 0: all in this one), a file's
+# tests in one process, each process on a test database of its own.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 test: $(STAMP)
-	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	$(WITH_DB) $(PYTEST) $(PYTEST_ARGS)
+
+# Leaves out what pagila_site/testsupport/plugin.py marks live, browser or race.
+test-quick: $(STAMP)
+	$(WITH_DB) $(PYTEST) -m "not live and not browser and not race" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SECRET_KEY=lint DJANGO_SECURE_SSL=false $(WITH_DB) sh -c '$(MANAGE) check && \
 		$(MANAGE) makemigrations --check --dry-run && \
 		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null'

@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from pagila_site.serving.middleware import BothModes
+from pagila_site.serving.middleware import BeforeAfterMiddleware
 
 logger = logging.getLogger("pagila.errors")
 
@@ -116,7 +116,7 @@ def exception_response(exc: exceptions.APIException) -> JsonResponse:
 _BODY_HEADERS = {"content-type", "content-length", "content-encoding", "content-language", "etag"}
 
 
-class ApiErrorMiddleware(BothModes):
+class ApiErrorMiddleware(BeforeAfterMiddleware):
     """Every error under ``/api/`` is JSON: no HTML page, no traceback, whatever DEBUG says."""
 
     def after(self, request, response):

@@ -8,8 +8,8 @@ exception is logged with its traceback (Django's own ``django.request`` log is s
 settings, and errors under ``/api/`` are logged by ``ApiErrorMiddleware``).
 
 Each middleware works under WSGI and ASGI alike (the AI relay is an async view), so they are
-written on :class:`BothModes`, which declares both capabilities. The API's JSON error rewrites
-(:class:`pagila_site.api.errors.ApiErrorMiddleware`) are built on it too.
+written on :class:`BeforeAfterMiddleware`, which declares both capabilities. The API's JSON
+error rewrites (:class:`pagila_site.api.errors.ApiErrorMiddleware`) are built on it too.
 """
 
 import logging
@@ -44,9 +44,10 @@ _SECRET_NAME_PARTS = (
 )  # fmt: skip
 
 
-class BothModes:
-    """A middleware usable under WSGI and ASGI: ``before`` may answer early, ``after`` may
-    replace the response."""
+class BeforeAfterMiddleware:
+    """The base of our middleware: a subclass writes ``before`` (may answer early) and ``after``
+    (may replace the response) as plain functions, and the class serves them under WSGI and
+    ASGI alike, never adapting a sync middleware into the event loop or back."""
 
     sync_capable = True
     async_capable = True
@@ -143,7 +144,7 @@ def log_request(
     )
 
 
-class RequestLogMiddleware(BothModes):
+class RequestLogMiddleware(BeforeAfterMiddleware):
     """One structured log line per request, and an ``X-Request-ID`` on every response."""
 
     def before(self, request):
@@ -183,7 +184,7 @@ def log_unhandled_exception(sender, request=None, **kwargs) -> None:
     )
 
 
-class BodySizeLimitMiddleware(BothModes):
+class BodySizeLimitMiddleware(BeforeAfterMiddleware):
     """413 for a body whose ``Content-Length`` is over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, before
     anything reads it.
 
@@ -210,7 +211,7 @@ class BodySizeLimitMiddleware(BothModes):
         )
 
 
-class OptionalSlashMiddleware(BothModes):
+class OptionalSlashMiddleware(BeforeAfterMiddleware):
     """Serve ``/x`` and ``/x/`` alike, for every method, without a redirect.
 
     URLs are declared once in their canonical form; a path that does not resolve is retried

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from pagila_site.serving.catalogue_cache.hits import answer
 from pagila_site.serving.catalogue_cache.keys import lookup, request_facts, storable
 from pagila_site.serving.catalogue_cache.store import Entry, cache
-from pagila_site.serving.middleware import BothModes
+from pagila_site.serving.middleware import BeforeAfterMiddleware
 
 # Per request, never part of a page: RequestLogMiddleware adds the request's own id.
 _SKIPPED_HEADERS = {"x-request-id", "set-cookie"}
@@ -18,7 +18,7 @@ def _meta_name(header: str) -> str:
     return "HTTP_" + header.upper().replace("-", "_")
 
 
-class CatalogueCacheMiddleware(BothModes):
+class CatalogueCacheMiddleware(BeforeAfterMiddleware):
     def before(self, request):
         meta = request.META
         facts = request_facts(

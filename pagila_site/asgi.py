@@ -34,8 +34,8 @@ application = CatalogueFastPath(
     )
 )
 
-# The garbage collector, tuned for a long-lived server (README, "Performance": p99 of the films
-# list under make bench 153 -> 70 ms). Everything loaded so far (Django, the apps, the URLconf)
+# The garbage collector, tuned for a long-lived server (README, "Performance": it halved the
+# films list's p99 under make bench). Everything loaded so far (Django, the apps, the URLconf)
 # lives as long as the process: frozen, full collections no longer walk it. And a request makes
 # thousands of short-lived objects, which reference counting frees; collecting every 700
 # allocations (the default) mostly re-scans the survivors, so the youngest generation waits

@@ -99,6 +99,21 @@ def clerk_client(clerk):
 
 
 @pytest.fixture
+def superuser_client(client, django_user_model):
+    """The test client, logged in to the back office as a superuser."""
+    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clerk_admin(client, clerk):
+    """The test client, logged in to the back office as the clerk of store 1 (``clerk``)."""
+    client.force_login(clerk)
+    return client
+
+
+@pytest.fixture
 def storeless_client(django_user_model):
     """A token of a staff user who is neither linked to a staff member nor a superuser."""
     user = django_user_model.objects.create_user("nobody", is_staff=True)

@@ -28,21 +28,6 @@ def private_postgres(monkeypatch):
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    """The test client, logged in to the back office as a superuser."""
-    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def clerk_admin(client, clerk):
-    """The test client, logged in to the back office as the clerk of store 1 (``clerk``)."""
-    client.force_login(clerk)
-    return client
-
-
 # Pagila's rows the counter tests work with, picked with plain SQL (see testsupport/data.py).
 
 

@@ -497,7 +497,7 @@ OTP_TOTP_ISSUER = "Pagila back office"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- end two-factor sign-in ----------------------------------------------------------------------
 
-# --- Content-Security-Policy (pagila_site/tests/test_it_works_under_the_content_security_policy.py)
+# --- Content-Security-Policy (backoffice/tests/test_it_works_under_the_content_security_policy.py)
 # Scripts only from this site's files, or inline with this response's nonce (Swagger UI's start-up
 # script: templates/drf_spectacular/swagger_ui.html); no eval, nothing from another host. The
 # admin, the Ask AI page, Swagger UI and ReDoc need no more, as the browser tests show. Inline

@@ -2,9 +2,7 @@
 
 import pytest
 
-from pagila_site.testsupport import live
 from pagila_site.testsupport.data import sql_all, sql_one
-from pagila_site.testsupport.fake_openai import Reply
 
 # Pagila's rows the counter tests work with, picked with plain SQL (see testsupport/data.py).
 
@@ -39,26 +37,3 @@ def store_2_copy(db) -> int:
 def store_2_customer(db) -> int:
     """The lowest active customer of store 2 (not the clerk's)."""
     return sql_one("SELECT min(customer_id) FROM customer WHERE store_id = 2 AND active = 1")[0]
-
-
-@pytest.fixture(scope="module")
-def fake_ai():
-    """The model provider of a module's back-office server. Six words, 300 ms apart: slow enough
-    to watch an answer grow in the page."""
-    answer = Reply(chunks=["Try ", "SUNRISE ", "LEAGUE:\n", "a gentle ", "family ", "drama."], delay=0.3)
-    with live.fake_provider(answer) as provider:
-        yield provider
-
-
-@pytest.fixture(scope="module")
-def backoffice_server(django_db_setup, django_db_blocker, fake_ai):
-    """The app for the browser tests, one per module: a uvicorn subprocess on a private clone of
-    the template (what a browser changes leaks into no other test), its AI on ``fake_ai``."""
-    env = {
-        # DEBUG lets WhiteNoise serve the admin's assets straight from the apps (no collectstatic).
-        "DJANGO_DEBUG": "true",
-        "OPENAI_API_KEY": "browser-test",
-        "OPENAI_BASE_URL": fake_ai.base_url,
-    }
-    with live.live_server("test_browser", django_db_blocker, env=env) as running:
-        yield running.url

@@ -1,10 +1,9 @@
-"""Fixtures of the project-level tests."""
+"""Fixtures of the counter's tests: Pagila's rows they work with, picked with plain SQL (see
+``pagila_site/testsupport/data.py``)."""
 
 import pytest
 
 from pagila_site.testsupport.data import sql_all, sql_one
-
-# Pagila's rows the counter tests work with, picked with plain SQL (see testsupport/data.py).
 
 
 @pytest.fixture

@@ -22,15 +22,15 @@ django_asgi = get_asgi_application()
 # Imported once Django is set up.
 from django.conf import settings  # noqa: E402
 
-from pagila_site.serving.app import SyncViews, ViewDispatch  # noqa: E402
+from pagila_site.serving.app import ThreadPoolHandler, ViewDispatch  # noqa: E402
 from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath  # noqa: E402
 
 application = CatalogueFastPath(
     ViewDispatch(
         django_asgi,
-        SyncViews(threads=settings.SERVING_THREADS),
+        ThreadPoolHandler(threads=settings.SERVING_THREADS),
         # /health and the catalogue's reads: a pool of their own (serving/app.py, in_priority_lane).
-        priority_app=SyncViews(threads=settings.SERVING_PRIORITY_THREADS),
+        priority_app=ThreadPoolHandler(threads=settings.SERVING_PRIORITY_THREADS),
     )
 )
 

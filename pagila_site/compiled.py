@@ -13,7 +13,7 @@ ORM. It reads ``SQLCompiler`` attributes Django does not document (``klass_info`
 ``annotation_col_map``, ``get_converters``, ``Col.target``); the ledger in
 ``pagila_site/tests/test_it_pins_the_framework_internals_it_uses.py`` lists them and fails naming
 the one an upgrade changed. ``rentals/tests/test_it_pages_customer_rentals_by_compiled_sql.py``
-and ``pagila_site/tests/test_it_looks_up_tokens_in_one_query.py`` check that the rows are the
+and ``pagila_site/api/tests/test_it_looks_up_tokens_in_one_query.py`` check that the rows are the
 ORM's.
 """
 

@@ -13,7 +13,7 @@ field's value (an attribute missing: DRF then applies the field's default, ``Non
 error). Each fallback is a warning in the ``pagila.serializers`` log naming the serializer and the
 field, the first time it happens in a process, so the slow path is never taken silently; only
 reading the value falls back, so a conversion's own error is raised as it is.
-``pagila_site/tests/test_it_serializes_by_plan.py`` checks that the API's read serializers are
+``pagila_site/api/tests/test_it_serializes_by_plan.py`` checks that the API's read serializers are
 planned and give DRF's output, byte for byte; ``rest_framework.fields.is_simple_callable``, a DRF
 helper it shares, is pinned by the ledger (``test_it_pins_the_framework_internals_it_uses.py``).
 """

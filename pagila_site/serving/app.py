@@ -6,7 +6,7 @@ In order:
    public catalogue pages (``catalogue_cache/`` says what it may answer and why that is safe);
 2. :class:`ViewDispatch` resolves the URL: a request for an async view (the AI relay) goes to
    Django's ASGI handler, which streams and holds no thread while a model thinks; everything
-   else is synchronous Django and goes to :class:`SyncViews`: ``/health`` and reads of the public
+   else is synchronous Django and goes to :class:`ThreadPoolHandler`: ``/health`` and reads of the public
    catalogue to a pool of their own (:func:`in_priority_lane`), so they answer within a second
    while every other thread waits on slow requests.
 
@@ -52,7 +52,7 @@ def _serves_async_view(urlconf: str, path: str) -> bool:
     return False
 
 
-class SyncViews(ASGIHandler):
+class ThreadPoolHandler(ASGIHandler):
     """Django's ASGI handler with its middleware chain built for sync code and run, whole, on a
     fixed pool of threads: one hop from the event loop and back per request.
 

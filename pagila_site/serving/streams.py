@@ -1,9 +1,9 @@
 """Responses that stream from an async iterator out of a sync view: sent by the event loop, stopped
 when the client hangs up, closed whenever sending stops, and cut short visibly when they fail.
 
-:class:`~pagila_site.serving.app.SyncViews` hands such a response back to the loop (no serving
+:class:`~pagila_site.serving.app.ThreadPoolHandler` hands such a response back to the loop (no serving
 thread is held while it streams) and sends it with :func:`send_watching`, which watches for
-``http.disconnect`` while it sends, as ``SyncViews`` does (Django's ``listen_for_disconnect``)
+``http.disconnect`` while it sends, as ``ThreadPoolHandler`` does (Django's ``listen_for_disconnect``)
 while the view runs.
 """
 

@@ -11,7 +11,7 @@ token lookup and a customer's unfiltered rentals)
 ``pagila_site/api/pagination.py`` and ``pagila_site/backoffice/csv_export.py``
     ``Query.sql_with_params()``: a queryset's SQL for a bounded ``count(*)`` and for PostgreSQL's
     ``COPY``; csv_export's own tests also pin ``ForeignKey.target_field``.
-``pagila_site/serving/app.py`` (SyncViews: sync views on a fixed pool, one thread hop)
+``pagila_site/serving/app.py`` (ThreadPoolHandler: sync views on a fixed pool, one thread hop)
     ``BaseHandler.load_middleware(is_async=False)`` and ``get_response()``;
     ``ASGIHandler.read_body()``, ``create_request()``, ``send_response()``, ``chunk_bytes()``,
     ``listen_for_disconnect()``; ``django.core.handlers.asgi.get_script_prefix``;
@@ -95,7 +95,7 @@ def test_counting_and_exports_read_a_querysets_sql():
     ],
 )
 def test_sync_views_builds_on_the_asgi_handlers_methods(name):
-    where = "pagila_site/serving/app.py (SyncViews)"
+    where = "pagila_site/serving/app.py (ThreadPoolHandler)"
     _has(ASGIHandler, name, where)
     signatures = {
         "load_middleware": ["self", "is_async"],
@@ -121,7 +121,7 @@ def test_sync_views_builds_on_the_asgi_handlers_methods(name):
 
 
 def test_sync_views_uses_the_asgi_modules_helpers():
-    where = "pagila_site/serving/app.py (SyncViews)"
+    where = "pagila_site/serving/app.py (ThreadPoolHandler)"
     from django.core import exceptions
     from django.core.handlers import asgi
 

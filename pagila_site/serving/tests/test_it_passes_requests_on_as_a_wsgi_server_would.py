@@ -13,7 +13,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path as url_path
 from django.views.decorators.csrf import csrf_exempt
 
-from pagila_site.serving.app import SyncViews, ViewDispatch, serves_async_view
+from pagila_site.serving.app import ThreadPoolHandler, ViewDispatch, serves_async_view
 from pagila_site.testsupport import live
 
 
@@ -90,7 +90,7 @@ def echo_urls(settings):
 
 
 def _echoed(chunks=(b"",)):
-    messages = _call(SyncViews(threads=2), SCOPE, chunks=chunks)
+    messages = _call(ThreadPoolHandler(threads=2), SCOPE, chunks=chunks)
     start = messages[0]
     body = b"".join(m.get("body", b"") for m in messages[1:])
     return start, json.loads(body)
@@ -120,7 +120,7 @@ def test_it_drops_header_names_with_underscores(echo_urls, db):
 
 
 def test_it_sends_a_streaming_response_from_the_pool_thread_as_it_is_produced(echo_urls, db):
-    messages = _call(SyncViews(threads=1), {**SCOPE, "method": "GET", "path": "/stream/"})
+    messages = _call(ThreadPoolHandler(threads=1), {**SCOPE, "method": "GET", "path": "/stream/"})
     start, *bodies, end = messages
     assert start["status"] == 200
     assert [m["body"] for m in bodies] == [f"{i}:django-sync_0;".encode() for i in range(3)]

@@ -1,4 +1,4 @@
-"""``SyncViews`` keeps Django's disconnect handling: a client that hangs up before its response
+"""``ThreadPoolHandler`` keeps Django's disconnect handling: a client that hangs up before its response
 is sent cancels its request (a view still waiting for a thread never runs, a response is not
 sent). The views below are this module's URLconf."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import path as url_path
 
-from pagila_site.serving.app import SyncViews
+from pagila_site.serving.app import ThreadPoolHandler
 
 release = threading.Event()
 ran = []
@@ -67,7 +67,7 @@ async def _started(serving, messages) -> None:
 
 def test_a_request_whose_client_hung_up_while_it_waited_for_a_thread_never_runs():
     async def main():
-        app = SyncViews(threads=1)
+        app = ThreadPoolHandler(threads=1)
         first_gone, second_gone = asyncio.Event(), asyncio.Event()
         first, second = [], []
         serving_first = asyncio.ensure_future(_request(app, "/slow/1/", first_gone, first))
@@ -89,7 +89,7 @@ def test_a_request_whose_client_hung_up_while_it_waited_for_a_thread_never_runs(
 
 def test_a_response_is_not_sent_to_a_client_that_hung_up():
     async def main():
-        app = SyncViews(threads=1)
+        app = ThreadPoolHandler(threads=1)
         gone, messages = asyncio.Event(), []
         serving = asyncio.ensure_future(_request(app, "/slow/1/", gone, messages))
         await _started(serving, messages)

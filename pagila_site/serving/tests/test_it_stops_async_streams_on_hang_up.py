@@ -1,7 +1,7 @@
 """A sync view's response that streams from an async iterator is sent by the event loop: a client
 hanging up stops it and closes the iterator, and so does its time limit; an iterator failing
 mid-stream leaves the body unfinished (no final message), so the client can tell. Served
-in-process through ``SyncViews``; the views below are this module's URLconf."""
+in-process through ``ThreadPoolHandler``; the views below are this module's URLconf."""
 
 import asyncio
 import logging
@@ -9,7 +9,7 @@ import logging
 import pytest
 from django.urls import path as url_path
 
-from pagila_site.serving.app import SyncViews
+from pagila_site.serving.app import ThreadPoolHandler
 from pagila_site.serving.streams import ClosingStreamingResponse, StreamCutShort
 
 closed = []
@@ -48,7 +48,7 @@ def stream_urls(settings):
 
 
 def _serve(path: str, *, stop_reading_after: int | None = None, hang_up: bool = True) -> list[dict]:
-    """The messages ``SyncViews`` sends for a GET of ``path``. The client stops reading once it
+    """The messages ``ThreadPoolHandler`` sends for a GET of ``path``. The client stops reading once it
     has ``stop_reading_after`` body messages (never if None), and then hangs up if ``hang_up``.
     ``served_closed`` is what was closed when it returned (asyncio.run() would close any
     generator left open afterwards)."""
@@ -81,7 +81,7 @@ def _serve(path: str, *, stop_reading_after: int | None = None, hang_up: bool = 
             "root_path": "",
             "headers": [(b"host", b"localhost")],
         }
-        await asyncio.wait_for(SyncViews(threads=1)(scope, receive, send), timeout=10)
+        await asyncio.wait_for(ThreadPoolHandler(threads=1)(scope, receive, send), timeout=10)
         served_closed.extend(closed)
 
     asyncio.run(main())

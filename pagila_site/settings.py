@@ -272,6 +272,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # django-axes' backend comes first: it refuses a locked-out username or address before any
 # password is checked, and never signs anyone in itself.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "customers.backends.StaffMemberBackend"]
+# Where a sign-in lands when its ?next= is missing or points off this site: the back office
+# (Django's default, /accounts/profile/, is a page this project doesn't have).
+LOGIN_REDIRECT_URL = "admin:index"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

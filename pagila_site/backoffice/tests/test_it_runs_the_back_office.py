@@ -172,3 +172,12 @@ def test_payments_of_today_are_in_the_ledger(superuser_client):
         f"/admin/rentals/paymentledgerentry/?payment_date__year={payment.payment_date.year}"
     )
     assert year.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/admin/"])
+def test_a_sign_in_told_to_go_elsewhere_lands_in_the_back_office(client, clerk, next_url):
+    response = client.post(
+        f"/admin/login/?next={next_url}",
+        {"username": clerk.username, "password": "clerk-password", "next": next_url},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/admin/")

@@ -11,6 +11,7 @@ import math
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from rest_framework import exceptions
@@ -79,10 +80,11 @@ async def throttled(request) -> JsonResponse | None:
     return response
 
 
-def _scope_of_session(user) -> Scope:
-    # Only the back office's own users: a session of a non-staff user (none exist today) is
-    # treated as anonymous rather than trusted with customer data.
-    return scope_of(user if user.is_authenticated and user.is_staff else AnonymousUser())
+def _scope_of_session(request) -> Scope:
+    # Only a session the back office itself would let in (active staff, with the second factor the
+    # sign-in policy asks of them): a password-only session of an enrolled user, or one from before
+    # DJANGO_ADMIN_2FA=required, is anonymous here as it is refused there.
+    return scope_of(request.user if admin.site.has_permission(request) else AnonymousUser())
 
 
 async def caller_scope(request) -> Scope:
@@ -90,4 +92,4 @@ async def caller_scope(request) -> Scope:
     must run first), else a staff session's (the admin's Ask AI page), else nobody's."""
     if request.auth is not None:
         return await sync_to_async(scope_of)(request.user)
-    return await sync_to_async(_scope_of_session)(await request.auser())
+    return await sync_to_async(_scope_of_session)(request)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from pagila_site.testsupport.fake_openai import Reply
+from pagila_site.testsupport.two_factor import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,14 @@ def test_it_uses_a_staff_sessions_scope(client, clerk, llm):
 
     assert _tool_result(client, llm, theirs) == NOT_ALLOWED
     assert _tool_result(client, llm, mine) != NOT_ALLOWED
+
+
+def test_a_session_without_the_second_factor_it_owes_is_anonymous(client, clerk, llm):
+    # Signed in by password before the clerk enrolled an authenticator: the admin now refuses this
+    # session until it gives a code, and so do the AI tools.
+    client.force_login(clerk)
+    enrol(clerk)
+    mine, _ = _customer_with_open_rentals(1)
+
+    assert client.get("/admin/").status_code == 302
+    assert _tool_result(client, llm, mine) == NOT_ALLOWED

@@ -83,15 +83,19 @@ class Check:
 
 
 def check_code(user, code: str, *, authenticator_device: TOTPDevice | None = None) -> Check:
-    """Try ``code`` on the one device it can be for: six digits on the authenticator
-    (``authenticator_device``, or the user's confirmed one), anything else on the recovery codes.
+    """Try ``code`` on the one device it can be for: ``authenticator_device`` when given (the one
+    being enrolled), else six digits on the user's authenticator and anything else on their
+    recovery codes.
 
     A right code is spent (an authenticator's code and any before it are not taken again; a
     recovery code is deleted); a wrong one counts towards the device's throttle.
     """
     code = _SEPARATORS.sub("", code).lower()
-    if _TOTP_CODE.fullmatch(code):
-        device = authenticator_device or authenticator(user)
+    if authenticator_device is not None:
+        # Enrolment: only the new app's own code proves it was set up; a recovery code must not.
+        device = authenticator_device
+    elif _TOTP_CODE.fullmatch(code):
+        device = authenticator(user)
     else:
         device = StaticDevice.objects.devices_for_user(user, confirmed=True).first()
     if device is None or not code:

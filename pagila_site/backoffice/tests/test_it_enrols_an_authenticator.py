@@ -61,6 +61,16 @@ def test_a_wrong_code_enrols_nothing(boss_client, boss):
     assert Authenticator.from_secret(_secret(response.content.decode())).key == phone.key
 
 
+def test_a_recovery_code_left_from_an_earlier_authenticator_enrols_nothing(boss_client, boss):
+    # A superuser deleted the boss's lost phone in the admin; its recovery codes stayed.
+    _phone, codes = enrol(boss)
+    TOTPDevice.objects.filter(user=boss).delete()
+    boss_client.get("/admin/two-factor/")
+    response = boss_client.post("/admin/two-factor/", {"otp_token": codes[0]})
+    assert "Wrong code, or a code already used." in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=boss, confirmed=True).exists()
+
+
 def test_the_right_code_enrols_and_shows_ten_recovery_codes_once(boss_client, boss):
     phone = Authenticator.from_secret(_secret(boss_client.get("/admin/two-factor/").content.decode()))
     response = boss_client.post("/admin/two-factor/?next=/admin/counter/", {"otp_token": phone.code()})

@@ -168,6 +168,9 @@ class PasswordStep(LoginView):
     def form_valid(self, form):
         user = form.get_user()
         next_url = self.get_success_url()
+        # Another user's half-done sign-in in this browser ends here: Django's login keeps the
+        # session's data, and theirs would otherwise ride along into this user's session.
+        self.request.session.pop(PENDING, None)
         if two_factor.is_enrolled(user):
             _pending_start(self.request, user, next_url)
             return _code_step_page(self.site, self.request, user, CodeForm(), next_url)

@@ -192,3 +192,12 @@ def test_staff_without_an_authenticator_sign_in_with_the_password_alone(client, 
     response = _password(client)
     assert response.status_code == 302
     assert client.get("/admin/counter/").status_code == 200
+
+
+def test_another_users_sign_in_ends_a_half_done_one(client, django_user_model, manager, phone):
+    _password(client)  # the manager's password given, their code not yet
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")
+    assert client.post("/admin/login/", {"username": "boss", "password": "boss-password"}).status_code == 302
+    # The manager's code, typed into the boss's session, signs nobody in as the manager.
+    _code(client, phone.code())
+    assert client.get("/admin/").wsgi_request.user.username == "boss"

@@ -14,13 +14,14 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test test-quick lint audit bench bench-scale profile schema db-start db-stop db-status clean
+.PHONY: help run dev test test-quick query-counts lint audit bench bench-scale profile schema db-start db-stop db-status clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
 	@echo "make dev      autoreloading development server with DEBUG on"
 	@echo "make test     run the test suite on real PostgreSQL"
 	@echo "make test-quick  the tests that need no server, browser or racing threads"
+	@echo "make query-counts  rewrite the query_counts.json baselines from what the tests run now"
 	@echo "make lint     ruff, the import rule, Django checks, migrations check, OpenAPI schema validation"
 	@echo "make bench    throughput, latency and memory figures (artifacts/bench/results.md)"
 	@echo "make bench-scale  every API list and admin page at 1x and FACTOR=100 x (artifacts/bench/scale.md)"
@@ -70,6 +71,10 @@ test: $(STAMP)
 # Leaves out what pagila_site/testsupport/plugin.py marks live, browser or race.
 test-quick: $(STAMP)
 	$(WITH_DB) $(PYTEST) -m "not live and not browser and not race" $(PYTEST_ARGS)
+
+# The query-count baselines (pagila_site/testsupport/queries.py), rewritten from today's code.
+query-counts: $(STAMP)
+	$(WITH_DB) $(PYTEST) -m query_counts --update-query-counts $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

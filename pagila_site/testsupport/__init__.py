@@ -7,7 +7,7 @@
 - :mod:`.fake_openai`: that provider, a real HTTP server speaking OpenAI's protocol;
 - :mod:`.streaming`: HTTP clients that see a stream's bytes as they arrive;
 - :mod:`.concurrency`: racing real transactions against each other;
-- :mod:`.queries`: the query count of a request, for the per-endpoint baselines;
+- :mod:`.queries`: the query count of a request, and the ``query_counts.json`` baselines (a plugin);
 - :mod:`.data`: Pagila rows read with plain SQL, and rows the tests know by heart;
 - :mod:`.rentals`: renting a copy through the API;
 - :mod:`.asgi`: one GET through an ASGI middleware in-process;

@@ -19,10 +19,11 @@ os.environ.setdefault("CATALOGUE_CACHE_ENABLED", "false")
 
 # --- Markers: which tests need more than the test database ---------------------------------------
 # A test module is marked by the helpers it uses, so a new one can't be left out of its mark (and
-# out of `make test`, or into `make test-quick`): servers started in subprocesses, Chromium, or
+# out of `make test`, or into `make test-quick`): servers or commands started in subprocesses, Chromium, or
 # threads racing each other through PostgreSQL.
 _MARK_OF_HELPER = {
     "pagila_site.testsupport.live": "live",
+    "pagila_site.testsupport.commands": "live",
     "pagila_site.testsupport.browser": "browser",
     "pagila_site.testsupport.concurrency": "race",
 }

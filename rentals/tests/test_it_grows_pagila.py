@@ -5,17 +5,14 @@ tests share), at factor 3 so the module takes seconds. The history ends at a fix
 the rows don't depend on the day the tests run.
 """
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from django.conf import settings
 
 from pagila_site.db import conninfo
-from pagila_site.testsupport import testdb
+from pagila_site.testsupport import commands, testdb
 
 FACTOR = 3
 GROW = ["--factor", str(FACTOR), "--seed", "7", "--until", "2026-06-01"]
@@ -25,14 +22,7 @@ SAMPLE_RENTALS, LAST_SAMPLE_RENTAL, SAMPLE_PAYMENTS, LAST_SAMPLE_PAYMENT = 16044
 
 
 def _grow_pagila(dbname: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "grow_pagila", *args],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": testdb.database_url(dbname)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return commands.manage("grow_pagila", *args, timeout=120, DATABASE_URL=testdb.database_url(dbname))
 
 
 def _all(dbname: str, query: str, params=()) -> list[tuple]:

@@ -13,8 +13,12 @@ def main():
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from pagila_site.change_context import writing_as
+
     try:
-        execute_from_command_line(sys.argv)
+        # What a command writes is recorded as its own (the changes app).
+        with writing_as(source=f"command:{sys.argv[1] if len(sys.argv) > 1 else 'help'}"):
+            execute_from_command_line(sys.argv)
     except ImproperlyConfigured as exc:
         # A bad environment variable deserves one clear line, not a traceback.
         sys.exit(f"Configuration error: {exc}")

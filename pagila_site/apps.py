@@ -12,10 +12,13 @@ class PagilaSiteConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import got_request_exception
+        from django.db.backends.signals import connection_created
 
+        from pagila_site import change_context
         from pagila_site.serving.middleware import log_unhandled_exception
 
         got_request_exception.connect(log_unhandled_exception, dispatch_uid="pagila-unhandled-exception")
+        connection_created.connect(change_context.install, dispatch_uid="pagila-change-context")
 
 
 class BackOfficeAdminConfig(admin_apps.AdminConfig):

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "films",
     "customers",
     "rentals",
+    "changes",
     "ai",
 ]
 
@@ -111,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every write of the request tells PostgreSQL who made it, for its change records.
+    "pagila_site.change_context.ChangeContextMiddleware",
     # request.user.is_verified(): whether this session passed a second factor (django-otp).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -395,6 +398,11 @@ SPECTACULAR_SETTINGS = {
             "name": "ai",
             "description": "The chat model: streamed answers, film summaries and the agents' "
             "handoff. Public and throttled.",
+        },
+        {
+            "name": "changes",
+            "description": "Who did what: a record of every insert, update and delete of the "
+            "chain's rows, by any writer, newest first.",
         },
     ],
     "SERVE_INCLUDE_SCHEMA": False,

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("films.urls")),
     path("", include("customers.urls")),
     path("", include("rentals.urls")),
+    path("", include("changes.urls")),
     path("ai/", include("ai.urls")),
 ]
 

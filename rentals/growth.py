@@ -69,10 +69,33 @@ OCCUPANCY = 0.8
 # film_copies_changed would notify per rental (per row); the summaries' statement triggers
 # (rentals migration 0009) would sum the new rentals once, but payment's never sees the payments,
 # loaded into its detached DEFAULT partition (_payments), so the summaries are rebuilt.
+# The change records (the changes app's record_change trigger) of the rows added: one insert
+# record each, as the trigger would have written them, set by set.
+CHANGE_RECORDS = """
+INSERT INTO change_record (at, table_name, object_id, action, changes, source, store_ids)
+SELECT now(), '{table}', r.{key}, 'insert',
+       (SELECT jsonb_object_agg(key, jsonb_build_array(NULL, value))
+        FROM jsonb_each(to_jsonb(r) - 'last_update')),
+       'command:grow_pagila',
+       (SELECT array_agg(DISTINCT s ORDER BY s) FROM unnest(change_stores('{table}', to_jsonb(r))) AS s)
+FROM {table} r WHERE r.{key} > %({key_before})s
+"""
+
+# film_copies_changed would notify per rental (per row); the summaries' statement triggers
+# (rentals migration 0009) would sum the new rentals once, but payment's never sees the payments,
+# loaded into its detached DEFAULT partition (_payments), so the summaries are rebuilt; the change
+# records are written for the new rows afterwards. The statements are run with the growth's
+# parameters (_parameters).
 REPLACED_TRIGGERS = {
     ("rental", "film_copies_changed"): "SELECT pg_notify('pagila_catalogue', 'rental')",
     ("rental", "rental_summaries_insert"): "SELECT rental_summaries_rebuild()",
     ("payment", "payment_summaries_insert"): "SELECT rental_summaries_rebuild()",
+    **{
+        (table, "record_change"): CHANGE_RECORDS.format(
+            table=table, key=f"{table}_id", key_before=f"{table}0"
+        )
+        for table in ("customer", "rental", "payment")
+    },
 }
 
 
@@ -315,7 +338,7 @@ SELECT setval('address_address_id_seq', (SELECT max(address_id) FROM address)),
 # name, whether per row.
 INSERT_TRIGGERS = """
 SELECT c.relname, t.tgname, t.tgtype & 1 = 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgtype & 4 = 4
+WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgtype & 4 = 4 AND t.tgparentid = 0
   AND (c.relname IN ('address', 'customer', 'rental', 'payment')
        OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'payment'::regclass))
 ORDER BY 1, 2
@@ -382,8 +405,8 @@ def grow(
             )
         for statement in instead:
             t = time.monotonic()
-            conn.execute(statement)
-            log(f"  {statement}: {time.monotonic() - t:.1f} s")
+            conn.execute(statement, params)
+            log(f"  {_short(statement)}: {time.monotonic() - t:.1f} s")
         seconds = time.monotonic() - began
         conn.execute(RECORD_TABLE)
         conn.execute(RECORD_COMMENT)
@@ -490,15 +513,20 @@ def _insert_triggers_off(conn: psycopg.Connection, log: Callable[[str], object])
             log(f"  trigger {table}.{name} runs {'for every row' if per_row else 'once per statement'}")
             continue
         if table.startswith("payment"):
-            log(f"  trigger {table}.{name} bypassed by the load, then once: {replacement}")
+            log(f"  trigger {table}.{name} bypassed by the load, then once: {_short(replacement)}")
         else:
             disable = sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}")
             conn.execute(disable.format(sql.Identifier(table), sql.Identifier(name)))
             disabled.append((table, name))
-            log(f"  trigger {table}.{name} off for the load, then once: {replacement}")
+            log(f"  trigger {table}.{name} off for the load, then once: {_short(replacement)}")
         if replacement not in instead:
             instead.append(replacement)
     return disabled, instead
+
+
+def _short(statement: str) -> str:
+    """A statement on one line of a log, cut at 100 characters."""
+    return " ".join(statement.split())[:100]
 
 
 def _step(conn, log, name: str, run: Callable[[psycopg.Connection, dict], int], params: dict) -> int:

@@ -323,6 +323,11 @@ def api_targets(ids: dict, callers: list[Caller]) -> list[Target]:
         ("payments since", f"/api/v1/payments/?since={SINCE}"),
         ("payments until", f"/api/v1/payments/?until={UNTIL}"),
         ("payment detail", f"/api/v1/payments/{ids['payment_id']}/"),
+        ("changes", "/api/v1/changes/"),
+        ("changes of a rental", f"/api/v1/changes/?table=rental&object_id={ids['rental_id']}"),
+        ("changes of a customer", f"/api/v1/changes/?table=customer&object_id={customer}"),
+        ("changes by user", "/api/v1/changes/?user=dvd_admin"),
+        ("changes since", f"/api/v1/changes/?since={SINCE}"),
         ("me", "/api/v1/me/"),
     ]
     return [Target(label, path) for label, path in catalogue] + [
@@ -334,6 +339,7 @@ def api_targets(ids: dict, callers: list[Caller]) -> list[Target]:
 GROWING = {
     "rentals": "/api/v1/rentals/?page_size=100",
     "payments": "/api/v1/payments/?page_size=100",
+    "changes": "/api/v1/changes/?page_size=100",
     "customers": "/api/v1/customers/?page_size=100",
     "a customer's rentals": "/api/v1/customers/{customer_id}/rentals/?page_size=100",
     "a customer's payments": "/api/v1/customers/{customer_id}/payments/?page_size=100",

@@ -1,0 +1,77 @@
+"""Change records: one per insert, update or delete of a tracked table, written by PostgreSQL.
+
+The rows are written by the ``record_change`` trigger (migrations 0001 and 0002), in the writer's
+transaction, with the context ``pagila_site.change_context`` sends; the app only reads them, and
+the database refuses to update or delete one.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import BrinIndex, GinIndex
+from django.db import models
+from django.db.models import Q
+
+# The tracked tables and their keys: what migration 0002 puts the trigger on.
+TRACKED = {
+    "film": "film_id",
+    "customer": "customer_id",
+    "streaming_subscription": "id",
+    "inventory": "inventory_id",
+    "rental": "rental_id",
+    "payment": "payment_id",
+}
+
+
+class ChangeQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Changes to rows of ``scope``'s stores (as they were when changed), and the catalogue's."""
+        if scope.every_store:
+            return self
+        return self.filter(Q(store_ids__isnull=True) | Q(store_ids__overlap=sorted(scope.store_ids)))
+
+    def of(self, table: str, object_id: int):
+        return self.filter(table=table, object_id=object_id)
+
+
+class Change(models.Model):
+    class Action(models.TextChoices):
+        INSERT = "insert"
+        UPDATE = "update"
+        DELETE = "delete"
+
+    change_id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(help_text="When the writing transaction started.")
+    table = models.TextField(db_column="table_name")
+    object_id = models.BigIntegerField(help_text="The row's key in its table.")
+    action = models.TextField(choices=Action.choices)
+    changes = models.JSONField(help_text="Each changed column: [before, after].")
+    user = models.TextField(null=True, db_column="username", help_text="Null for SQL outside the app.")
+    token = models.TextField(null=True, help_text="The bearer token's 8-character prefix.")
+    request_id = models.TextField(null=True)
+    idempotency_key = models.TextField(null=True)
+    reason = models.TextField(null=True)
+    source = models.TextField(
+        null=True, help_text="api, ai, admin, counter or command:<name>; null: outside the app."
+    )
+    # The stores whose staff may see it: a row's own store, a rental's copy's and customer's.
+    # Null for the catalogue (films), which every store shares.
+    store_ids = ArrayField(models.IntegerField(), null=True)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        db_table = "change_record"
+        ordering = ["-change_id"]
+        indexes = [
+            models.Index(fields=["table", "object_id", "-change_id"], name="change_record_object"),
+            models.Index(
+                fields=["user", "-change_id"], name="change_record_user", condition=Q(user__isnull=False)
+            ),
+            models.Index(
+                fields=["request_id"], name="change_record_request", condition=Q(request_id__isnull=False)
+            ),
+            BrinIndex(fields=["at"], name="change_record_at"),
+            GinIndex(fields=["store_ids"], name="change_record_stores"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.table} {self.object_id}"

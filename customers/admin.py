@@ -5,6 +5,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from customers.models import Address, Customer, Staff, StaffAccount, Store, StreamingSubscription
 from pagila_site.backoffice.admin_filters import CheckedDateHierarchy, id_input_filter
+from pagila_site.backoffice.change_history import ChangeHistoryAdmin
 from pagila_site.backoffice.changelists import BigListAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
@@ -35,7 +36,7 @@ class StreamingSubscriptionInline(InScopeAdmin, admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class CustomerAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, ChangeHistoryAdmin, admin.ModelAdmin):
     list_display = [
         "customer_id",
         "last_name",
@@ -83,7 +84,7 @@ class CustomerAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin
 
 
 @admin.register(StreamingSubscription)
-class StreamingSubscriptionAdmin(CheckedDateHierarchy, InScopeAdmin, admin.ModelAdmin):
+class StreamingSubscriptionAdmin(CheckedDateHierarchy, InScopeAdmin, ChangeHistoryAdmin, admin.ModelAdmin):
     list_display = ["id", "customer", "plan_name", "start_date", "end_date"]
     list_select_related = ["customer"]
     search_fields = ["plan_name", "customer__first_name", "customer__last_name", "customer__email"]

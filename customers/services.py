@@ -40,6 +40,8 @@ CLERK_PERMISSIONS = [
     "rentals.change_rental",
     "rentals.view_inventory",
     "rentals.view_paymentledgerentry",
+    # Who changed what, in the clerk's stores and the catalogue (the change log's scope).
+    "changes.view_change",
 ]
 # What a store manager may do beyond the desk (managers are in both groups): change a film's
 # prices and details, and the categories.

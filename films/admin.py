@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, OuterRef, StringAgg, Value
 
 from films.models import Actor, Category, Film, FilmCategory, Language, MpaaRating
 from pagila_site.backoffice.admin_filters import is_pagila_id
+from pagila_site.backoffice.change_history import ChangeHistoryAdmin
 
 
 class CategoryListFilter(admin.SimpleListFilter):
@@ -55,7 +56,7 @@ class ReleaseYearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Film)
-class FilmAdmin(admin.ModelAdmin):
+class FilmAdmin(ChangeHistoryAdmin, admin.ModelAdmin):
     list_display = ["title", "rating", "rental_rate", "category_names", "release_year", "streaming_available"]
     list_display_links = ["title"]
     list_filter = [

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 
 from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import CheckedDateHierarchy, IdOrCustomerSearch, id_input_filter
+from pagila_site.backoffice.change_history import ChangeHistoryAdmin
 from pagila_site.backoffice.changelists import BigListAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import CustomerShownAdmin, InScopeAdmin
@@ -72,6 +73,7 @@ class RentalAdmin(
     CsvExportMixin,
     CustomerShownAdmin,
     InScopeAdmin,
+    ChangeHistoryAdmin,
     admin.ModelAdmin,
 ):
     list_display = [
@@ -196,7 +198,7 @@ class InStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Inventory)
-class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, ChangeHistoryAdmin, admin.ModelAdmin):
     list_display = ["inventory_id", "film", "store_id", "in_stock"]
     list_select_related = ["film"]
     list_filter = [
@@ -231,6 +233,7 @@ class PaymentAdmin(
     CsvExportMixin,
     CustomerShownAdmin,
     InScopeAdmin,
+    ChangeHistoryAdmin,
     admin.ModelAdmin,
 ):
     """Read-only: payments are Pagila's ledger, partitioned by month (today's in its DEFAULT

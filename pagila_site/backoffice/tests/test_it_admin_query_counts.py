@@ -26,6 +26,7 @@ CHANGELISTS = [
     "rentals/inventory",
     "rentals/paymentledgerentry",
     "pagila_site/apitoken",
+    "changes/change",
 ]
 
 

@@ -69,6 +69,9 @@ class Change(models.Model):
             models.Index(
                 fields=["request_id"], name="change_record_request", condition=Q(request_id__isnull=False)
             ),
+            # The admin's filter by source (SQL: null): a rare source's newest records without
+            # reading the table (767 ms at 100x without it).
+            models.Index(fields=["source", "-change_id"], name="change_record_source"),
             BrinIndex(fields=["at"], name="change_record_at"),
             GinIndex(fields=["store_ids"], name="change_record_stores"),
         ]

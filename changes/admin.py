@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from changes.models import TRACKED, Change
 from pagila_site.backoffice.admin_filters import IdInputFilter, id_input_filter
 from pagila_site.backoffice.change_history import changes_html, source_label, when, who_html
-from pagila_site.backoffice.changelists import BigListAdmin
+from pagila_site.backoffice.changelists import BigListAdmin, ReadOnlyAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import InScopeAdmin
 
@@ -90,7 +90,7 @@ class ChangedOnFilter(admin.DateFieldListFilter):
 
 
 @admin.register(Change)
-class ChangeAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
+class ChangeAdmin(ReadOnlyAdmin, BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
     # The request id is left to the search, the record's page and the CSV: beside the admin's
     # sidebars a list as wide as the record leaves the changes no room.
     list_display = ["changed_at", "object_link", "action", "changes_shown", "who", "source_shown", "reason"]
@@ -140,15 +140,6 @@ class ChangeAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "Change log", **(extra_context or {})})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @cached_property
     def _admined_tables(self) -> dict[str, str]:

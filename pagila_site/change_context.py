@@ -18,6 +18,7 @@ Writes from outside the app (``psql``, another program) leave records with no us
 import contextlib
 import contextvars
 import json
+import re
 import weakref
 
 import psycopg.pq
@@ -33,6 +34,12 @@ _facts = contextvars.ContextVar("change_context_facts", default=None)
 
 # Statements that never write a row (a SELECT that calls a writing function aside).
 _READS = ("SELECT", "SHOW", "SET ", "EXPLAIN", "COMMIT", "ROLLBACK", "RELEASE", "DECLARE", "FETCH", "CLOSE")
+
+# Writes to Django's, its libraries' and this project's own tables (sessions, sign-in failures, a
+# token's last use, stored answers): no trigger records them, so they need no context.
+_UNRECORDED = re.compile(
+    r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:django|auth|axes|otp|pagila_site)_', re.I
+)
 
 # Per psycopg connection: the context sent in its current transaction ("" for none yet).
 _sent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -104,7 +111,7 @@ def _record_context(execute, sql, params, many, context):
     if raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
         _sent[raw] = ""  # a transaction starts with this statement
     head = sql.lstrip()[:9].upper()
-    if head.startswith(_READS):
+    if head.startswith(_READS) or _UNRECORDED.match(sql.lstrip()):
         return execute(sql, params, many, context)
     facts = current()
     value = json.dumps(facts, separators=(",", ":")) if facts else ""

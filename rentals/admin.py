@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import CheckedDateHierarchy, IdOrCustomerSearch, id_input_filter
 from pagila_site.backoffice.change_history import ChangeHistoryAdmin
-from pagila_site.backoffice.changelists import BigListAdmin
+from pagila_site.backoffice.changelists import BigListAdmin, ReadOnlyAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import CustomerShownAdmin, InScopeAdmin
 from rentals.models import Inventory, PaymentLedgerEntry, Rental
@@ -227,6 +227,7 @@ class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, ChangeHistoryAd
 
 @admin.register(PaymentLedgerEntry)
 class PaymentAdmin(
+    ReadOnlyAdmin,
     BigListAdmin,
     CheckedDateHierarchy,
     IdOrCustomerSearch,
@@ -261,12 +262,3 @@ class PaymentAdmin(
         ("rental_id", "rental_id"),
         ("staff_id", "staff_id"),
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

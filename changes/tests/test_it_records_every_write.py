@@ -170,6 +170,10 @@ def test_it_sends_the_context_once_per_writing_transaction_and_never_for_reads(m
             cursor.execute("UPDATE customer SET email = 'd@example.com' WHERE customer_id = 9")
     assert sql_one("SELECT last_value, is_called FROM context_sent") == (1, True)
     assert [r.user for r in _records("customer", 9)] == ["someone", "someone"]
+    # A write to a table no trigger records (a session saved) sends none.
+    with writing_as(user="someone else"):
+        _write("UPDATE django_session SET expire_date = now() WHERE false")
+    assert sql_one("SELECT last_value FROM context_sent") == (1,)
 
 
 def test_records_cannot_be_altered_or_deleted():

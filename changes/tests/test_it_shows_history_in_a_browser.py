@@ -37,11 +37,7 @@ def server(django_db_setup, django_db_blocker):
 def page(browser, server):
     """A page signed in to the back office as the development superuser."""
     with chromium.guarded_page(browser, server) as page:
-        page.goto("/admin/login/")
-        page.fill("#id_username", "admin")
-        page.fill("#id_password", "admin")
-        page.click("input[type=submit]")
-        page.wait_for_url("**/admin/")
+        chromium.sign_in(page)
         yield page
 
 

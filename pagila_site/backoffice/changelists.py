@@ -154,6 +154,20 @@ class _BigChangeList:
         return date_hierarchy(self)
 
 
+class ReadOnlyAdmin:
+    """A list of records nobody edits here (a ledger, a change log): no add, change or delete
+    page or action; viewing still needs the model's view permission."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class BigListAdmin:
     """For a ``ModelAdmin`` of a table that grows with the chain's history. List it first among
     the bases: its changelist template builds on the CSV export's (every such list has one).

@@ -72,6 +72,15 @@ def guarded_page(browser, base_url: str, *, init_script: str | None = None, outs
         assert outside == [], f"pages asked other hosts: {outside}"
 
 
+def sign_in(page, username: str = "admin", password: str = "admin") -> None:  # noqa: S107 - make run's development superuser
+    """Sign ``page`` in to the back office (the development superuser by default)."""
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

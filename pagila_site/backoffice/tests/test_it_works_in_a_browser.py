@@ -32,11 +32,7 @@ def anonymous_page(browser, backoffice_server):
 @pytest.fixture
 def page(anonymous_page):
     """A page logged in to the back office as the development superuser."""
-    anonymous_page.goto("/admin/login/")
-    anonymous_page.fill("#id_username", "admin")
-    anonymous_page.fill("#id_password", "admin")
-    anonymous_page.click("input[type=submit]")
-    anonymous_page.wait_for_url("**/admin/")
+    chromium.sign_in(anonymous_page)
     return anonymous_page
 
 

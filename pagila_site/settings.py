@@ -478,6 +478,9 @@ AXES_LOCKOUT_PARAMETERS = list(SIGN_IN_FAILURE_LIMITS)
 AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMITS["username"]
 AXES_HANDLER = "pagila_site.backoffice.lockouts.SignInLockouts"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Each failure's time, which "5 within 15 minutes" is counted from (SignInLockouts.failures); the
+# admin lists them under "Access failures".
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success clears nothing: axes would delete the address's failures for every username too, so a
 # guesser with one account of their own could sign into it to reset their count.

@@ -20,6 +20,7 @@ import logging
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit, get_lockout_parameters
+from axes.models import AccessFailureLog
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpResponse
@@ -41,14 +42,35 @@ class SignInLockouts(AxesDatabaseHandler):
     """Axes' database handler, with a limit of its own for each lockout parameter."""
 
     def failures(self, request, credentials=None) -> dict[str, int]:
-        """The failures counted against each lockout parameter (``username``, ``ip_address``):
-        axes' own count, within the cool-off."""
+        """The failures counted against each lockout parameter (``username``, ``ip_address``): the
+        most that fell within 15 minutes (``AXES_COOLOFF_TIME``) of one another, ending at a
+        failure of the last 15 minutes, so a lock-out lasts 15 minutes from the failure that made
+        it. Axes' own count (``failures_since_start``) adds up failures as long as each comes
+        within 15 minutes of the one before, an hour's worth included; the contract counts those
+        "within 15 minutes". Its count still bounds this one: an operator's reset (``axes_reset_*``)
+        deletes axes' attempts, not the failure log."""
+        cool_off = get_cool_off(request)
+        now = request.axes_attempt_time
+        counted = {}
         parameters = get_lockout_parameters(request, credentials)
         attempts = self.get_user_attempts(request, credentials)
-        return {
-            parameter: group.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
-            for parameter, group in zip(parameters, attempts, strict=True)
-        }
+        for parameter, group in zip(parameters, attempts, strict=True):
+            since_start = group.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+            value = (
+                get_client_username(request, credentials)
+                if parameter == "username"
+                else request.axes_ip_address
+            )
+            times = sorted(
+                AccessFailureLog.objects.filter(
+                    **{parameter: value}, attempt_time__gt=now - 2 * cool_off
+                ).values_list("attempt_time", flat=True)
+            )
+            # The failure being recorded is logged only after axes has counted it.
+            if getattr(request, "pagila_failure_unlogged", False):
+                times.append(now)
+            counted[parameter] = min(since_start, _most_within(times, cool_off, now - cool_off))
+        return counted
 
     def locked(self, failures: dict[str, int]) -> list[str]:
         """The lockout parameters whose failures reached their limit."""
@@ -67,7 +89,13 @@ class SignInLockouts(AxesDatabaseHandler):
         return get_failure_limit(request, credentials) - left
 
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
-        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is not None:
+            request.pagila_failure_unlogged = True
+        try:
+            super().user_login_failed(sender, credentials, request, **kwargs)
+        finally:
+            if request is not None:
+                request.pagila_failure_unlogged = False
         if request is None:  # axes refused to count it and logged why
             return
         failures = self.failures(request, credentials)
@@ -85,6 +113,18 @@ class SignInLockouts(AxesDatabaseHandler):
             logger.warning("admin sign-in refused: locked out", extra=extra)
         else:
             logger.warning("admin sign-in locked out", extra=extra)
+
+
+def _most_within(times: list, window, since) -> int:
+    """The most of ``times`` (sorted) within ``window`` of one another, counted back from each
+    time after ``since``."""
+    most, first = 0, 0
+    for last, moment in enumerate(times):
+        while times[first] < moment - window:
+            first += 1
+        if moment > since:
+            most = max(most, last - first + 1)
+    return most
 
 
 def client_address(request) -> str | None:

@@ -10,6 +10,8 @@ from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 from django.db.models import Q
 
+from customers.models import Customer
+
 # The tracked tables and their keys: what migration 0002 puts the trigger on.
 TRACKED = {
     "film": "film_id",
@@ -23,10 +25,18 @@ TRACKED = {
 
 class ChangeQuerySet(models.QuerySet):
     def in_scope(self, scope):
-        """Changes to rows of ``scope``'s stores (as they were when changed), and the catalogue's."""
+        """Changes ``scope``'s staff may see: the catalogue's; a customer's and their
+        subscriptions' while the customer is in scope now (a customer in scope is seen whole,
+        one who left is not seen at all); a copy's, a rental's and a payment's also for the stores
+        that held the copy or the customer when it changed."""
         if scope.every_store:
             return self
-        return self.filter(Q(store_ids__isnull=True) | Q(store_ids__overlap=sorted(scope.store_ids)))
+        customers = Customer.objects.in_scope(scope).values("pk")
+        return self.filter(
+            Q(table="film")
+            | Q(customer_id__in=customers)
+            | Q(table__in=["inventory", "rental", "payment"], store_ids__overlap=sorted(scope.store_ids))
+        )
 
     def of(self, table: str, object_id: int):
         return self.filter(table=table, object_id=object_id)
@@ -52,9 +62,12 @@ class Change(models.Model):
     source = models.TextField(
         null=True, help_text="api, ai, admin, counter or command:<name>; null: outside the app."
     )
-    # The stores whose staff may see it: a row's own store, a rental's copy's and customer's.
-    # Null for the catalogue (films), which every store shares.
+    # The stores that held the row when it changed: a row's own store, a rental's copy's and
+    # customer's. Null for the catalogue (films), which every store shares.
     store_ids = ArrayField(models.IntegerField(), null=True)
+    # The customer the row is or belongs to (a customer's own records, a rental's, a payment's, a
+    # subscription's), whose scope now decides who sees it; null for films and copies.
+    customer_id = models.IntegerField(null=True)
 
     objects = ChangeQuerySet.as_manager()
 
@@ -72,7 +85,8 @@ class Change(models.Model):
             # The admin's filter by source (SQL: null): a rare source's newest records without
             # reading the table (767 ms at 100x without it).
             models.Index(fields=["source", "-change_id"], name="change_record_source"),
-            BrinIndex(fields=["at"], name="change_record_at"),
+            # Summarized as pages fill, not only by vacuum: since/until stay cheap on fresh rows.
+            BrinIndex(fields=["at"], name="change_record_at", autosummarize=True),
             GinIndex(fields=["store_ids"], name="change_record_stores"),
         ]
 

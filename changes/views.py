@@ -23,7 +23,8 @@ from pagila_site.api.schema import error_responses
 )
 class ChangeViewSet(InScopeMixin, viewsets.ReadOnlyModelViewSet):
     """Every insert, update and delete of the tracked tables, by any writer. A superuser sees all;
-    a clerk sees changes to rows of their stores (as they were when changed) and to the catalogue."""
+    a clerk sees the catalogue's, those of customers in scope now (and of their subscriptions,
+    rentals and payments), and those of copies, rentals and payments of their stores."""
 
     queryset = Change.objects.order_by("-change_id")
     serializer_class = ChangeSerializer

@@ -8,8 +8,8 @@ connection that sends it once per transaction, before the first statement that m
 
 - the request being served (:class:`ChangeContextMiddleware`): the user and token as
   authentication left them on the request, read when the write happens (after DRF's token check);
-- :func:`writing_as`, for writers with no request (``manage.py``, tests) and to add a ``reason``
-  around a service's writes.
+- :func:`writing_as`, for writers with no request (``manage.py``, tests), and to add a ``reason``
+  around a service's writes (nothing does yet: block overrides and condition notes will).
 
 A transaction that only reads pays nothing; one that writes pays one ``set_config`` statement.
 Writes from outside the app (``psql``, another program) leave records with no user or source.

@@ -72,12 +72,14 @@ OCCUPANCY = 0.8
 # The change records (the changes app's record_change trigger) of the rows added: one insert
 # record each, as the trigger would have written them, set by set.
 CHANGE_RECORDS = """
-INSERT INTO change_record (at, table_name, object_id, action, changes, source, store_ids)
+INSERT INTO change_record (at, table_name, object_id, action, changes, source, store_ids, customer_id)
 SELECT now(), '{table}', r.{key}, 'insert',
        (SELECT jsonb_object_agg(key, jsonb_build_array(NULL, value))
         FROM jsonb_each(to_jsonb(r) - 'last_update')),
        'command:grow_pagila',
-       (SELECT array_agg(DISTINCT s ORDER BY s) FROM unnest(change_stores('{table}', to_jsonb(r))) AS s)
+       (SELECT array_agg(DISTINCT s ORDER BY s) FROM unnest(change_stores('{table}', to_jsonb(r))) AS s
+        WHERE s IS NOT NULL),
+       r.customer_id
 FROM {table} r WHERE r.{key} > %({key_before})s
 """
 

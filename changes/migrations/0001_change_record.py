@@ -44,13 +44,13 @@ BEGIN
     RETURN NULL;
   END IF;
   INSERT INTO change_record (at, table_name, object_id, action, changes, username, token,
-                             request_id, idempotency_key, reason, source, store_ids)
+                             request_id, idempotency_key, reason, source, store_ids, customer_id)
   VALUES (now(), tbl, (coalesce(after, before) ->> TG_ARGV[1])::bigint, lower(TG_OP), diff,
           context ->> 'user', context ->> 'token', context ->> 'request_id',
           context ->> 'idempotency_key', context ->> 'reason', context ->> 'source',
           (SELECT array_agg(DISTINCT s ORDER BY s) FROM unnest(
-             change_stores(tbl, before) || change_stores(tbl, after)) AS s WHERE s IS NOT NULL)
-          );
+             change_stores(tbl, before) || change_stores(tbl, after)) AS s WHERE s IS NOT NULL),
+          (coalesce(after, before) ->> 'customer_id')::integer);
   RETURN NULL;
 END
 $$
@@ -113,6 +113,7 @@ class Migration(migrations.Migration):
                     "store_ids",
                     django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(), null=True),
                 ),
+                ("customer_id", models.IntegerField(null=True)),
             ],
             options={
                 "db_table": "change_record",
@@ -129,7 +130,9 @@ class Migration(migrations.Migration):
                         fields=["request_id"],
                         name="change_record_request",
                     ),
-                    django.contrib.postgres.indexes.BrinIndex(fields=["at"], name="change_record_at"),
+                    django.contrib.postgres.indexes.BrinIndex(
+                        autosummarize=True, fields=["at"], name="change_record_at"
+                    ),
                     django.contrib.postgres.indexes.GinIndex(
                         fields=["store_ids"], name="change_record_stores"
                     ),

@@ -103,6 +103,19 @@ def test_a_clerk_sees_changes_to_rows_of_their_stores_and_the_catalogue(clerk_cl
     assert clerk_client.get("/api/v1/changes/", {"table": "customer", "object_id": TWO}).json()["count"] == 0
 
 
+def test_a_clerk_sees_a_customers_records_while_the_customer_is_theirs(clerk_client):
+    _update("UPDATE customer SET store_id = 1 WHERE customer_id = %s", [TWO])
+    _update("UPDATE customer SET email = 'secret@example.com' WHERE customer_id = %s", [TWO])
+    records = clerk_client.get("/api/v1/changes/", {"table": "customer", "object_id": TWO}).json()
+    newest = records["results"][0]
+    assert newest["changes"] == {"email": ["BARBARA.JONES@sakilacustomer.org", "secret@example.com"]}
+    assert records["count"] == 2  # the move to store 1, and the email
+    _update("UPDATE customer SET store_id = 2 WHERE customer_id = %s", [TWO])
+    # Gone back to store 2: none of their records, the one made while they were store 1's included.
+    assert clerk_client.get("/api/v1/changes/", {"table": "customer", "object_id": TWO}).json()["count"] == 0
+    assert clerk_client.get(f"/api/v1/changes/{newest['change_id']}/").status_code == 404
+
+
 def test_it_needs_a_token_and_a_store(api_client, storeless_client, changed):
     assert api_client.get("/api/v1/changes/").status_code == 401
     assert storeless_client.get("/api/v1/changes/").status_code == 403

@@ -33,7 +33,7 @@ import io
 
 from django.conf import settings
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connections
 from django.db.models import F, Func, TextField
 from django.http import HttpResponseBadRequest
@@ -101,7 +101,12 @@ class CsvCell(Func):
 def copy_statement(rows) -> str:
     """``COPY (<rows' SQL>) TO STDOUT (FORMAT csv)`` with the parameters inlined (COPY takes
     none), quoted by psycopg as the database's own connection would quote them."""
-    sql, params = rows.query.sql_with_params()
+    # A filter that can match nothing (an id no row can have) leaves Django no SQL to give: the
+    # file is its header alone.
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return "COPY (SELECT WHERE false) TO STDOUT (FORMAT csv)"
     return connections[rows.db].ops.compose_sql(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params)
 
 

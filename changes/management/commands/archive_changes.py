@@ -29,17 +29,23 @@ class Command(BaseCommand):
         if target.exists():
             raise CommandError(f"--to: {target} exists; archives are never overwritten")
         with transaction.atomic(), connection.cursor() as cursor:
-            # Nothing else may add records older than the bound while this runs: the rows to copy
-            # are the rows removed.
-            cursor.execute("LOCK TABLE change_record IN SHARE ROW EXCLUSIVE MODE")
+            # No lock (writers keep adding records meanwhile): what is copied and what is removed
+            # are the records before the bound up to the newest of them seen now. One committed
+            # later with an older time (a transaction that started before the bound) waits for the
+            # next archive.
+            cursor.execute("SELECT max(change_id) FROM change_record WHERE at < %s", [day])
+            last = cursor.fetchone()[0] or 0
             query = (
-                f"COPY (SELECT {COLUMNS} FROM change_record WHERE at < %s ORDER BY change_id) "  # noqa: S608 - our columns
-                "TO STDOUT (FORMAT csv, HEADER)"
+                f"COPY (SELECT {COLUMNS} FROM change_record WHERE at < %s AND change_id <= %s "  # noqa: S608 - our columns
+                "ORDER BY change_id) TO STDOUT (FORMAT csv, HEADER)"
             )
-            with gzip.open(target, "wb") as archive, cursor.connection.cursor().copy(query, [day]) as copy:
+            with (
+                gzip.open(target, "wb") as archive,
+                cursor.connection.cursor().copy(query, [day, last]) as copy,
+            ):
                 for block in copy:
                     archive.write(block)
             cursor.execute("SET LOCAL pagila.change_record_archiving = 'on'")
-            cursor.execute("DELETE FROM change_record WHERE at < %s", [day])
+            cursor.execute("DELETE FROM change_record WHERE at < %s AND change_id <= %s", [day, last])
             copied = cursor.rowcount
         self.stdout.write(f"{copied:,} change records before {day} archived to {target}")

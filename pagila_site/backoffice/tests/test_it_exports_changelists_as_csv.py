@@ -298,3 +298,17 @@ def test_a_staff_user_without_view_permission_cannot_export(client, django_user_
     user = django_user_model.objects.create_user("nobody", is_staff=True)
     client.force_login(user)
     assert client.get("/admin/customers/customer/export-csv/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/rentals/rental/export-csv/?customer_id=abc",
+        "/admin/changes/change/export-csv/?object_id=abc",
+        "/admin/changes/change/export-csv/?object_id=99999999999999999999",
+    ],
+)
+def test_a_filter_that_can_match_nothing_exports_the_header_alone(superuser_client, path):
+    response = superuser_client.get(path)
+    assert response.status_code == 200
+    assert len(_rows(response)) == 1

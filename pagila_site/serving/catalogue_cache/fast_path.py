@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 
 from pagila_site.serving.catalogue_cache.hits import answer
-from pagila_site.serving.catalogue_cache.keys import lookup, request_facts
+from pagila_site.serving.catalogue_cache.keys import lookup, may_answer, request_facts
 from pagila_site.serving.clients import forwarded_client
 from pagila_site.serving.middleware import log_request, request_id
 
@@ -36,10 +36,13 @@ class CatalogueFastPath:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
+        path_info = scope["path"][len(scope.get("root_path", "")) :] or "/"
+        if not may_answer(scope["method"], path_info):
+            return await self.app(scope, receive, send)
         headers = _headers(scope)
         request = request_facts(
             method=scope["method"],
-            path_info=scope["path"][len(scope.get("root_path", "")) :] or "/",
+            path_info=path_info,
             query_string=scope["query_string"].decode("latin-1"),
             scheme=scope.get("scheme", "http"),
             # Without a Host header the key can't match what the middleware stored (under the

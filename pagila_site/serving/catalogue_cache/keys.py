@@ -41,6 +41,16 @@ class RequestFacts:
     if_none_match: str
 
 
+def may_answer(method: str, path_info: str) -> bool:
+    """Whether the cache may hold a request's answer at all: a GET or HEAD of a catalogue page
+    while the cache is on. Asked first, so no other request pays for reading its facts."""
+    return (
+        settings.CATALOGUE_CACHE_ENABLED
+        and method in ("GET", "HEAD")
+        and _CACHEABLE.match(path_info) is not None
+    )
+
+
 def request_facts(
     *,
     method: str,

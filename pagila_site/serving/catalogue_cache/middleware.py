@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 
 from pagila_site.serving.catalogue_cache.hits import answer
-from pagila_site.serving.catalogue_cache.keys import lookup, request_facts, storable
+from pagila_site.serving.catalogue_cache.keys import lookup, may_answer, request_facts, storable
 from pagila_site.serving.catalogue_cache.store import Entry, cache
 from pagila_site.serving.middleware import BeforeAfterMiddleware
 
@@ -20,6 +20,9 @@ def _meta_name(header: str) -> str:
 
 class CatalogueCacheMiddleware(BeforeAfterMiddleware):
     def before(self, request):
+        if not may_answer(request.method, request.path_info):
+            request._catalogue_lookup = None
+            return None
         meta = request.META
         facts = request_facts(
             method=request.method,

@@ -5,6 +5,10 @@ transaction, with the context ``pagila_site.change_context`` sends; the app only
 the database refuses to update or delete one.
 """
 
+import functools
+from decimal import Decimal
+
+from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
@@ -92,3 +96,27 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.table} {self.object_id}"
+
+    def shown_changes(self) -> dict[str, list]:
+        """``changes`` as the API and the back office show them: money as the contract's strings
+        ("2.99"), not the JSON numbers PostgreSQL's ``to_jsonb`` gives."""
+        places = _money_columns().get(self.table, {})
+        return {
+            column: [_money(v, places[column]) if column in places and v is not None else v for v in pair]
+            for column, pair in self.changes.items()
+        }
+
+
+@functools.cache
+def _money_columns() -> dict[str, dict[str, int]]:
+    """Per table, its money columns and their decimal places."""
+    columns: dict[str, dict[str, int]] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.get_internal_type() == "DecimalField":
+                columns.setdefault(model._meta.db_table, {})[field.column] = field.decimal_places
+    return columns
+
+
+def _money(value, places: int) -> str:
+    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places)))

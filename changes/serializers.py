@@ -1,36 +1,7 @@
-import functools
-from decimal import Decimal
-
-from django.apps import apps
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from changes.models import Change
-
-
-@functools.cache
-def money_columns() -> dict[str, dict[str, int]]:
-    """Per table, its money columns and their decimal places: shown as the contract's money
-    strings ("2.99"), not as the JSON numbers PostgreSQL's ``to_jsonb`` gives them."""
-    columns: dict[str, dict[str, int]] = {}
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            if field.get_internal_type() == "DecimalField":
-                columns.setdefault(model._meta.db_table, {})[field.column] = field.decimal_places
-    return columns
-
-
-def _money(value, places: int) -> str:
-    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places)))
-
-
-def shown_changes(change: Change) -> dict[str, list]:
-    """``change.changes`` with money as strings."""
-    places = money_columns().get(change.table, {})
-    return {
-        column: [_money(v, places[column]) if column in places and v is not None else v for v in pair]
-        for column, pair in change.changes.items()
-    }
 
 
 @extend_schema_field(
@@ -42,7 +13,7 @@ def shown_changes(change: Change) -> dict[str, list]:
 )
 class ChangesField(serializers.Field):
     def to_representation(self, value):
-        return shown_changes(value)
+        return value.shown_changes()
 
 
 class ChangeSerializer(serializers.ModelSerializer):

@@ -22,7 +22,6 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from changes.models import Change
-from changes.serializers import shown_changes
 from customers.scope import scope_of
 
 #: Change records a History page shows; the changelist it links to has every one.
@@ -77,7 +76,7 @@ def changes_html(change: Change, *, limit: int | None = None) -> SafeString:
     lines = format_html_join(
         "",
         '<li><span class="column">{}</span> {}</li>',
-        (line(column, before, after) for column, (before, after) in shown_changes(change).items()),
+        (line(column, before, after) for column, (before, after) in change.shown_changes().items()),
     )
     return format_html('<ul class="change-diff">{}</ul>', lines)
 

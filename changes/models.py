@@ -24,6 +24,8 @@ TRACKED = {
     "inventory": "inventory_id",
     "rental": "rental_id",
     "payment": "payment_id",
+    "hold": "hold_id",
+    "transfer": "transfer_id",
 }
 
 
@@ -39,7 +41,10 @@ class ChangeQuerySet(models.QuerySet):
         return self.filter(
             Q(table="film")
             | Q(customer_id__in=customers)
-            | Q(table__in=["inventory", "rental", "payment"], store_ids__overlap=sorted(scope.store_ids))
+            | Q(
+                table__in=["inventory", "rental", "payment", "hold", "transfer"],
+                store_ids__overlap=sorted(scope.store_ids),
+            )
         )
 
     def of(self, table: str, object_id: int):

@@ -189,6 +189,13 @@ DATABASE_STATEMENT_TIMEOUT = _seconds("DATABASE_STATEMENT_TIMEOUT", 10.0)
 # The AI tools' read-only transactions may run longer: a question is worth more than a page.
 AI_TOOL_STATEMENT_TIMEOUT = _seconds("AI_TOOL_STATEMENT_TIMEOUT", 30.0)
 
+# How long a copy set aside for a hold waits for its customer (days; a decimal is allowed), and
+# how often the hold worker (manage.py expire_holds --every) passes expired holds' copies on.
+HOLD_READY_DAYS = _env(env.float, "HOLD_READY_DAYS", default=3.0)
+if not 0 < HOLD_READY_DAYS < 3650:
+    raise ImproperlyConfigured("Environment variable HOLD_READY_DAYS is malformed: days, more than 0")
+HOLD_EXPIRY_INTERVAL = _seconds("HOLD_EXPIRY_INTERVAL", 20.0)
+
 
 def _database(url_variable: str) -> dict:
     database = _env(env.db_url, url_variable)
@@ -399,6 +406,12 @@ SPECTACULAR_SETTINGS = {
             "description": "The chat model: streamed answers, film summaries and the agents' "
             "handoff. Public and throttled.",
         },
+        {
+            "name": "holds",
+            "description": "A customer asks for a film at a store; copies coming back or arriving "
+            "there are set aside for the waiting holds in order.",
+        },
+        {"name": "transfers", "description": "Copies travelling from one store's shelf to another's."},
         {
             "name": "changes",
             "description": "Who did what: a record of every insert, update and delete of the "

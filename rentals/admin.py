@@ -13,8 +13,9 @@ from pagila_site.backoffice.change_history import ChangeHistoryAdmin
 from pagila_site.backoffice.changelists import BigListAdmin, ReadOnlyAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import CustomerShownAdmin, InScopeAdmin
+from rentals.errors import InvalidRental, RentalError
 from rentals.models import Inventory, PaymentLedgerEntry, Rental
-from rentals.services import InvalidRental, RentalError, rental_create, rental_return
+from rentals.services import rental_create, rental_return
 
 
 class RentalStatusFilter(admin.SimpleListFilter):

@@ -2,9 +2,10 @@
 
 import django_filters
 from django.db import models
+from django.db.models import Q
 
 from pagila_site.api.filters import FilterSet, IdFilter, IsoDateTimeFilter
-from rentals.models import Payment, Rental
+from rentals.models import Hold, Payment, Rental, Transfer
 
 
 class RentalStatus(models.TextChoices):
@@ -61,3 +62,40 @@ class PaymentFilter(CustomerPaymentFilter):
     class Meta:
         model = Payment
         fields = ["customer_id", "rental_id", "staff_id", "since", "until"]
+
+
+class CustomerHoldFilter(FilterSet):
+    store_id = IdFilter(field_name="store_id", help_text="The store the hold is at.")
+    film_id = IdFilter(field_name="film_id")
+    status = django_filters.ChoiceFilter(
+        choices=Hold.Status.choices,
+        method="filter_status",
+        help_text="As shown: `ready` leaves out, and `expired` includes, ready holds past expires_at.",
+    )
+
+    class Meta:
+        model = Hold
+        fields = ["store_id", "film_id", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value)
+
+
+class HoldFilter(CustomerHoldFilter):
+    customer_id = IdFilter(field_name="customer_id")
+
+    class Meta:
+        model = Hold
+        fields = ["store_id", "film_id", "customer_id", "status"]
+
+
+class TransferFilter(FilterSet):
+    status = django_filters.ChoiceFilter(choices=Transfer.Status.choices)
+    store_id = IdFilter(method="filter_store", help_text="Sent from or to this store.")
+
+    class Meta:
+        model = Transfer
+        fields = ["status", "store_id"]
+
+    def filter_store(self, queryset, name, value):
+        return queryset.filter(Q(from_store_id=value) | Q(to_store_id=value))

@@ -26,18 +26,48 @@ def _out_on_an_open_rental() -> Exists:
     return Exists(Rental.objects.open().filter(inventory=OuterRef("pk")))
 
 
+def _set_aside() -> Exists:
+    """Whether the copy of the outer query is set aside for a ready hold (an expired one's copy
+    too, until it is passed on: ``rentals.holds``)."""
+    return Exists(Hold.objects.filter(status=Hold.Status.READY, inventory=OuterRef("pk")))
+
+
+def _travelling() -> Exists:
+    """Whether the copy of the outer query is in transit between stores."""
+    return Exists(Transfer.objects.in_transit().filter(inventory=OuterRef("pk")))
+
+
+def _on_its_shelf() -> Q:
+    """The copy of the query is on its store's shelf for anyone: not out on a rental, not set
+    aside for a hold, not travelling."""
+    return ~_out_on_an_open_rental() & ~_set_aside() & ~_travelling()
+
+
 class InventoryQuerySet(models.QuerySet):
     def in_scope(self, scope):
         """Copies held by one of ``scope``'s stores."""
         return self if scope.every_store else self.filter(store_id__in=scope.store_ids)
 
     def in_stock(self):
-        """Copies not out on an open rental (one not returned yet)."""
-        return self.filter(~_out_on_an_open_rental())
+        """Copies on their store's shelf: not out on an open rental, not set aside for a hold,
+        not in transit."""
+        return self.filter(_on_its_shelf())
 
     def with_in_stock(self):
-        """Annotate ``in_stock``: the copy is not out on an open rental."""
-        return self.annotate(in_stock=~_out_on_an_open_rental())
+        """Annotate ``in_stock`` (see ``in_stock()``)."""
+        return self.annotate(in_stock=ExpressionWrapper(_on_its_shelf(), output_field=models.BooleanField()))
+
+    def with_shelf_state(self):
+        """Annotate why a copy is not on its shelf: ``on_loan``, ``in_transit``, and the ready hold
+        it is set aside for (``held_for``: its hold_id, ``held_for_customer``, ``held_until``)."""
+        ready = Hold.objects.filter(status=Hold.Status.READY, inventory=OuterRef("pk"))
+        return self.annotate(
+            on_loan=_out_on_an_open_rental(),
+            in_transit=_travelling(),
+            held_for=models.Subquery(ready.values("pk")[:1]),
+            held_for_customer=models.Subquery(ready.values("customer_id")[:1]),
+            held_until=models.Subquery(ready.values("expires_at")[:1]),
+        )
 
 
 class Inventory(models.Model):
@@ -70,7 +100,7 @@ def _count(queryset) -> models.Subquery:
 
 def with_copies(films: models.QuerySet) -> models.QuerySet:
     """``films`` annotated with ``copies_total`` and ``copies_in_stock``: their inventory rows, and
-    those not out on an open rental, as Pagila's ``inventory_in_stock()`` counts them.
+    those on their store's shelf (``InventoryQuerySet.in_stock()``).
 
     The film detail shows these; they live here because copies and rentals are this app's, and
     the catalogue's models know nothing of rentals.
@@ -417,3 +447,219 @@ def with_balance(customers: models.QuerySet) -> models.QuerySet:
 def with_account(customers: models.QuerySet) -> models.QuerySet:
     """``customers`` as the customer detail shows them: ``with_open_rentals()``, ``with_balance()``."""
     return with_balance(with_open_rentals(customers))
+
+
+class HoldQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Holds at one of ``scope``'s stores, or of a customer in scope."""
+        if scope.every_store:
+            return self
+        return self.filter(Q(store_id__in=scope.store_ids) | Q(customer_id__in=_customers_of(scope)))
+
+    def open(self):
+        """Waiting and ready holds (a ready one past ``expires_at`` until it is passed on)."""
+        return self.filter(status__in=Hold.OPEN)
+
+    def waiting(self):
+        return self.filter(status=Hold.Status.WAITING)
+
+    def queue(self, store_id: int, film_id: int):
+        """The film's waiting holds at the store, first come first served."""
+        return self.waiting().filter(store_id=store_id, film_id=film_id).order_by("created", "hold_id")
+
+    def due_to_expire(self):
+        """Ready holds whose ``expires_at`` has passed, read afresh: a writer may have moved it."""
+        return self.filter(status=Hold.Status.READY, expires_at__lte=Now())
+
+    def with_status(self, status: str):
+        """Holds whose status, as shown (``with_shown_status()``), is ``status``."""
+        if status == Hold.Status.EXPIRED:
+            return self.filter(Q(status=status) | Q(status=Hold.Status.READY, expires_at__lte=Now()))
+        if status == Hold.Status.READY:
+            return self.filter(status=status, expires_at__gt=Now())
+        return self.filter(status=status)
+
+    def with_shown_status(self):
+        """Annotate what a hold shows: ``shown_status`` (a ready hold reads ``expired`` from
+        ``expires_at`` on, before the worker passes its copy on), ``shown_inventory_id`` (null
+        then), and ``position``, its 1-based place in its queue (null unless waiting)."""
+        ahead = Hold.objects.filter(
+            status=Hold.Status.WAITING, store_id=OuterRef("store_id"), film_id=OuterRef("film_id")
+        ).filter(
+            Q(created__lt=OuterRef("created"))
+            | Q(created=OuterRef("created"), hold_id__lte=OuterRef("hold_id"))
+        )
+        past_expiry = Q(status=Hold.Status.READY, expires_at__lte=Now())
+        return self.annotate(
+            shown_status=Case(
+                When(past_expiry, then=Value(Hold.Status.EXPIRED)),
+                default=F("status"),
+                output_field=models.TextField(),
+            ),
+            shown_inventory_id=Case(When(past_expiry, then=None), default=F("inventory_id")),
+            position=Case(
+                When(status=Hold.Status.WAITING, then=_count(ahead)), output_field=models.IntegerField()
+            ),
+        )
+
+
+class Hold(models.Model):
+    """A customer's request for a film at a store; a copy coming back there is set aside for the
+    first one waiting (``rentals.holds``). Managed by migration 0012, with the rules the database
+    keeps whoever writes (``Meta.constraints``)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting"
+        READY = "ready"
+        FULFILLED = "fulfilled"
+        CANCELLED = "cancelled"
+        EXPIRED = "expired"
+
+    OPEN = (Status.WAITING, Status.READY)
+
+    hold_id = models.BigAutoField(primary_key=True)
+    customer = models.ForeignKey(Customer, models.PROTECT, related_name="holds")
+    film = models.ForeignKey(Film, models.PROTECT, related_name="holds")
+    store = models.ForeignKey(Store, models.PROTECT, related_name="holds")
+    status = models.TextField(choices=Status, default=Status.WAITING, db_default=Status.WAITING)
+    created = models.DateTimeField(db_default=Now())
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # The copy set aside (ready) or rented (fulfilled); cleared when a hold closes otherwise.
+    inventory = models.ForeignKey(Inventory, models.PROTECT, null=True, blank=True, related_name="holds")
+    rental = models.ForeignKey(Rental, models.PROTECT, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # As Pagila's tables: the change log leaves out a change of last_update alone.
+    last_update = models.DateTimeField(db_default=Now())
+
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        db_table = "hold"
+        ordering = ["-created", "-hold_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "film"],
+                condition=Q(status__in=["waiting", "ready"]),
+                name="hold_one_open_per_customer_film",
+            ),
+            models.UniqueConstraint(
+                fields=["inventory"], condition=Q(status="ready"), name="hold_one_ready_per_copy"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["waiting", "ready", "fulfilled", "cancelled", "expired"]),
+                name="hold_status_known",
+            ),
+            # A copy exactly while set aside or rented; a ready hold knows when it expires.
+            models.CheckConstraint(
+                condition=Q(status__in=["ready", "fulfilled"], inventory__isnull=False)
+                | (~Q(status__in=["ready", "fulfilled"]) & Q(inventory__isnull=True)),
+                name="hold_copy_when_ready_or_fulfilled",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | Q(ready_at__isnull=False, expires_at__isnull=False),
+                name="hold_ready_has_expiry",
+            ),
+        ]
+        indexes = [
+            # A queue, first come first served (setting a copy aside, positions).
+            models.Index(
+                "store", "film", "created", "hold_id", name="hold_queue", condition=Q(status="waiting")
+            ),
+            # The list, newest first, whole and by store; a customer's; the worker's ready holds.
+            models.Index(models.F("created").desc(), models.F("hold_id").desc(), name="hold_newest_first"),
+            models.Index(
+                "store",
+                models.F("created").desc(),
+                models.F("hold_id").desc(),
+                name="hold_store_newest_first",
+            ),
+            models.Index(
+                "customer",
+                models.F("created").desc(),
+                models.F("hold_id").desc(),
+                name="hold_customer_newest_first",
+            ),
+            models.Index("expires_at", name="hold_ready_by_expiry", condition=Q(status="ready")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold {self.hold_id}"
+
+
+class TransferQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Transfers from or to one of ``scope``'s stores."""
+        if scope.every_store:
+            return self
+        return self.filter(Q(from_store_id__in=scope.store_ids) | Q(to_store_id__in=scope.store_ids))
+
+    def in_transit(self):
+        return self.filter(status=Transfer.Status.IN_TRANSIT)
+
+
+class Transfer(models.Model):
+    """A copy travelling from one store to another (``rentals.transfers``). Managed by migration
+    0012."""
+
+    class Status(models.TextChoices):
+        IN_TRANSIT = "in_transit"
+        RECEIVED = "received"
+        CANCELLED = "cancelled"
+
+    transfer_id = models.BigAutoField(primary_key=True)
+    inventory = models.ForeignKey(Inventory, models.PROTECT, related_name="transfers")
+    from_store = models.ForeignKey(Store, models.PROTECT, related_name="+")
+    to_store = models.ForeignKey(Store, models.PROTECT, related_name="+")
+    status = models.TextField(choices=Status, default=Status.IN_TRANSIT, db_default=Status.IN_TRANSIT)
+    sent_at = models.DateTimeField(db_default=Now())
+    received_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(Staff, models.PROTECT, null=True, blank=True, related_name="+")
+    received_by = models.ForeignKey(Staff, models.PROTECT, null=True, blank=True, related_name="+")
+    last_update = models.DateTimeField(db_default=Now())
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        db_table = "transfer"
+        ordering = ["-sent_at", "-transfer_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inventory"], condition=Q(status="in_transit"), name="transfer_one_open_per_copy"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_store=F("to_store")), name="transfer_between_two_stores"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["in_transit", "received", "cancelled"]), name="transfer_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="received") | Q(received_at__isnull=False), name="transfer_received_when"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                models.F("sent_at").desc(), models.F("transfer_id").desc(), name="transfer_newest_first"
+            ),
+            models.Index(
+                "from_store",
+                models.F("sent_at").desc(),
+                models.F("transfer_id").desc(),
+                name="transfer_from_newest",
+            ),
+            models.Index(
+                "to_store",
+                models.F("sent_at").desc(),
+                models.F("transfer_id").desc(),
+                name="transfer_to_newest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer {self.transfer_id}"
+
+
+def shown_holds() -> HoldQuerySet:
+    """Holds as the API, the counter and the AI show them, newest first."""
+    return Hold.objects.with_shown_status().order_by("-created", "-hold_id")

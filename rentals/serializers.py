@@ -42,8 +42,18 @@ class RentalSerializer(PlannedSerializer):
     )
 
 
+class SetAsideSerializer(PlannedSerializer):
+    hold_id = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+
+
 class ReturnedRentalSerializer(RentalSerializer):
     amount_due = _money(FEE_RULE)
+    set_aside_for = SetAsideSerializer(
+        allow_null=True,
+        help_text="The hold the returned copy was set aside for (its film's first waiting hold at "
+        "the copy's store), or null.",
+    )
 
 
 class PaymentSerializer(PlannedSerializer):
@@ -119,3 +129,67 @@ class PaymentCreateSerializer(StaffIdMixin, serializers.Serializer):
         max_digits=None, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_PAYMENT
     )
     staff_id = _staff_id(f"Who takes the payment. {_DEFAULT_STAFF}")
+
+
+class HoldSerializer(PlannedSerializer):
+    """A hold, from ``HoldQuerySet.with_shown_status()``."""
+
+    hold_id = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    film_id = serializers.IntegerField()
+    store_id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=["waiting", "ready", "fulfilled", "cancelled", "expired"],
+        source="shown_status",
+        help_text="A ready hold reads `expired` from expires_at on.",
+    )
+    position = serializers.IntegerField(
+        allow_null=True,
+        help_text="1-based place among the film's waiting holds at the store; null unless waiting.",
+    )
+    created = serializers.DateTimeField()
+    ready_at = serializers.DateTimeField(allow_null=True, help_text="When a copy was set aside.")
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="Until when the copy stays set aside (ready_at + HOLD_READY_DAYS)."
+    )
+    inventory_id = serializers.IntegerField(
+        allow_null=True,
+        source="shown_inventory_id",
+        help_text="The copy set aside or rented; null unless ready or fulfilled.",
+    )
+
+
+class HoldCreateSerializer(serializers.Serializer):
+    film_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    store_id = serializers.IntegerField(
+        min_value=1,
+        max_value=INT_MAX,
+        help_text="The store where the customer will collect: one of the caller's.",
+    )
+
+
+class TransferSerializer(PlannedSerializer):
+    transfer_id = serializers.IntegerField()
+    inventory_id = serializers.IntegerField()
+    from_store_id = serializers.IntegerField()
+    to_store_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["in_transit", "received", "cancelled"])
+    sent_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    sent_by = serializers.IntegerField(
+        source="sent_by_id", allow_null=True, help_text="Staff id; null for an unlinked superuser."
+    )
+    received_by = serializers.IntegerField(
+        source="received_by_id",
+        allow_null=True,
+        help_text="Staff id; null until received, or by an unlinked superuser.",
+    )
+
+
+class TransferCreateSerializer(serializers.Serializer):
+    inventory_id = serializers.IntegerField(
+        min_value=1, max_value=INT_MAX, help_text="A copy on one of your stores' shelves."
+    )
+    to_store_id = serializers.IntegerField(
+        min_value=1, max_value=INT_MAX, help_text="Another existing store."
+    )

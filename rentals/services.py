@@ -31,10 +31,20 @@ from django.db.models.functions import Now
 from customers.models import Customer, Staff
 from customers.scope import Scope
 from pagila_site.db import violated_constraint
+from rentals import holds
+from rentals.errors import (
+    AlreadyReturned,
+    CustomerInactive,
+    HeldForAnother,
+    InTransit,
+    InvalidPayment,
+    InvalidRental,
+    NotInStock,
+    Overpayment,
+)
 from rentals.models import (
     OPEN_RENTAL_CONSTRAINT,
     RENTAL_FOREIGN_KEYS,
-    Inventory,
     Payment,
     Rental,
     shown_rentals,
@@ -42,50 +52,6 @@ from rentals.models import (
 
 # payment.amount is numeric(5, 2).
 MAX_PAYMENT = Decimal("999.99")
-
-
-class RentalError(Exception):
-    """A rental rule refused the write. ``code`` is the stable code the API answers with."""
-
-    code = "invalid"
-    message = "The rental was refused."
-
-    def __init__(self, message: str | None = None):
-        super().__init__(message or self.message)
-
-
-class InvalidRental(RentalError):
-    """The request names something that can't be rented with (a 400 for ``field``)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-class CustomerInactive(RentalError):
-    code = "customer_inactive"
-    message = "This customer is inactive and cannot rent."
-
-
-class NotInStock(RentalError):
-    code = "not_in_stock"
-    message = "This copy is out on an open rental."
-
-
-class AlreadyReturned(RentalError):
-    code = "already_returned"
-    message = "This rental has already been returned."
-
-
-class InvalidPayment(InvalidRental):
-    """The amount can't be paid at all (a 400 for ``field``), whatever the rental owes."""
-
-
-class Overpayment(RentalError):
-    code = "overpayment"
-
-    def __init__(self, amount: Decimal, balance: Decimal):
-        super().__init__(f"The payment of {amount:.2f} exceeds the rental's balance of {balance:.2f}.")
 
 
 def acting_staff_id(scope: Scope, staff_id: int | None) -> int:
@@ -144,18 +110,6 @@ def _balance_pay(*, rental: Rental, staff_id: int) -> Payment | None:
     return _payment_insert(rental=rental, amount=amount, staff_id=staff_id)
 
 
-def _copy_state(inventory_id: int):
-    """The copy's ``store_id`` and whether it is ``in_stock`` (not out on an open rental), in one query; None
-    for no such copy. No lock: the partial unique index decides between simultaneous rentals of
-    a copy (see the module's docstring)."""
-    return (
-        Inventory.objects.filter(pk=inventory_id)
-        .with_in_stock()
-        .values_list("store_id", "in_stock", named=True)
-        .first()
-    )
-
-
 @transaction.atomic
 def rental_create(
     *, scope: Scope, customer_id: int, inventory_id: int, staff_id: int | None = None, pay: bool = False
@@ -167,23 +121,32 @@ def rental_create(
     With ``pay``, that staff member also takes what the rental owes at once (its film's rental
     rate) in the same transaction; the rental's ``payment`` is that payment, or None.
 
+    A copy set aside for the customer's hold fulfils it; so does any copy of the film at the
+    hold's store (a copy set aside for it then goes to the next hold waiting).
+
     Raises ``Customer.DoesNotExist`` (also for a customer out of scope), ``InvalidRental``
     (unknown copy or staff, inactive staff, a copy of another store, a staff member the caller
-    may not name), ``CustomerInactive`` or ``NotInStock``.
+    may not name), then the copy's refusals (``NotInStock``, ``InTransit``, ``HeldForAnother``),
+    then ``CustomerInactive``.
     """
     # The customer first: an unknown one, or one out of scope, is 404 whatever else is wrong.
     customer = Customer.objects.in_scope(scope).only("active").get(pk=customer_id)
     staff_id = acting_staff_id(scope, staff_id)
     _check_staff(staff_id)
-    copy = _copy_state(inventory_id)
+    # Under the shelf's lock (rentals.holds): a hold placed meanwhile can't take this copy.
+    copy = holds.locked_copy(inventory_id, customer_id=customer_id)
     if copy is None:
         raise InvalidRental("inventory_id", f"No copy with inventory id {inventory_id}.")
     if not scope.covers_store(copy.store_id):
         raise InvalidRental("inventory_id", f"Copy {inventory_id} is not held by any of your stores.")
+    if copy.on_loan:
+        raise NotInStock()
+    if copy.in_transit:
+        raise InTransit()
+    if copy.held_for is not None and copy.held_for_customer != customer_id:
+        raise HeldForAnother()
     if not customer.is_active:
         raise CustomerInactive()
-    if not copy.in_stock:
-        raise NotInStock()
     rental = Rental(rental_date=Now(), inventory_id=inventory_id, customer_id=customer_id, staff_id=staff_id)
     try:
         # No savepoint of its own: this function's atomic block is one when the caller has a
@@ -202,6 +165,14 @@ def rental_create(
         if constraint == RENTAL_FOREIGN_KEYS["staff"]:
             raise InvalidRental("staff_id", f"No staff member with id {staff_id}.") from exc
         raise
+    if copy.customers_hold is not None:
+        holds.fulfil_hold(
+            hold_id=copy.customers_hold,
+            rental_id=rental.pk,
+            inventory_id=inventory_id,
+            store_id=copy.store_id,
+            film_id=copy.film_id,
+        )
     payment = None
     if pay:
         # No lock needed: no other transaction can see the row before we commit.
@@ -215,7 +186,8 @@ def rental_create(
 @transaction.atomic
 def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: int | None = None) -> Rental:
     """Return the rental now; the result carries ``with_amounts()``'s ``amount_due``,
-    ``amount_paid`` and ``balance`` (it is one of ``shown_rentals()``).
+    ``amount_paid`` and ``balance`` (it is one of ``shown_rentals()``), and ``set_aside_for``:
+    the hold the copy was set aside for (the film's first waiting at the copy's store), or None.
 
     With ``pay``, ``staff_id`` (by default the caller's own staff member) also takes the rest of
     what it owes, in the same transaction; the result's ``payment`` is that payment, or None when
@@ -235,6 +207,11 @@ def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: 
         # name only itself, and an unknown or inactive staff member is an error wherever it is.
         staff_id = acting_staff_id(scope, staff_id)
         _check_staff(staff_id)
+    # The copy's shelf first (rentals.holds): a hold placed meanwhile is seen below, or sees the
+    # copy back.
+    shelf = holds.lock_rentals_shelf(rental_id)
+    if shelf is None:
+        raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
     # Only an open rental is updated. The UPDATE locks the row, and PostgreSQL checks the
     # condition again once a lock it waited for is released, so the second of two simultaneous
     # returns updates nothing instead of overwriting the first's return_date.
@@ -242,11 +219,13 @@ def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: 
         if Rental.objects.filter(pk=rental_id).exists():
             raise AlreadyReturned()
         raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
+    set_aside_for = holds.serve_queue(*shelf)
     payment = None
     if pay:
         customer_id = Rental.objects.filter(pk=rental_id).values_list("customer_id", flat=True).get()
         payment = _balance_pay(rental=Rental(pk=rental_id, customer_id=customer_id), staff_id=staff_id)
     rental = shown_rentals().get(pk=rental_id)
+    rental.set_aside_for = set_aside_for
     if pay:
         rental.payment = payment
     return rental

@@ -8,6 +8,8 @@ from rentals import views
 router = SimpleRouter(use_regex_path=False)
 router.register("rentals", views.RentalViewSet, basename="rental")
 router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("holds", views.HoldViewSet, basename="hold")
+router.register("transfers", views.TransferViewSet, basename="transfer")
 
 urlpatterns = [
     path(
@@ -19,6 +21,11 @@ urlpatterns = [
         "customers/<int:customer_id>/payments/",
         views.CustomerPaymentViewSet.as_view({"get": "list"}),
         name="customer-payments",
+    ),
+    path(
+        "customers/<int:customer_id>/holds/",
+        views.CustomerHoldViewSet.as_view({"get": "list", "post": "create"}),
+        name="customer-holds",
     ),
     *router.urls,
 ]

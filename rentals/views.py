@@ -22,9 +22,21 @@ from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.pagination import CountedCursorPagination, CursorPagination, OneQueryPagination
 from pagila_site.api.schema import ErrorSerializer, error_responses
 from pagila_site.compiled import CompiledQuery, Slot
-from rentals.filters import CustomerPaymentFilter, CustomerRentalFilter, PaymentFilter, RentalFilter
-from rentals.models import Payment, Rental, shown_rentals
+from rentals.errors import Forbidden, InvalidRental, RentalError
+from rentals.filters import (
+    CustomerHoldFilter,
+    CustomerPaymentFilter,
+    CustomerRentalFilter,
+    HoldFilter,
+    PaymentFilter,
+    RentalFilter,
+    TransferFilter,
+)
+from rentals.holds import hold_cancel, hold_place
+from rentals.models import Hold, Payment, Rental, Transfer, shown_holds, shown_rentals
 from rentals.serializers import (
+    HoldCreateSerializer,
+    HoldSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
     RentalCreateSerializer,
@@ -33,8 +45,15 @@ from rentals.serializers import (
     RentalSerializer,
     ReturnedRentalPaidSerializer,
     ReturnedRentalSerializer,
+    TransferCreateSerializer,
+    TransferSerializer,
 )
-from rentals.services import InvalidRental, RentalError, payment_create, rental_create, rental_return
+from rentals.services import payment_create, rental_create, rental_return
+from rentals.transfers import transfer_cancel, transfer_receive, transfer_send
+
+
+class Refused(exceptions.PermissionDenied):
+    """403: the caller sees the object but may not do this to it."""
 
 
 class Conflict(exceptions.APIException):
@@ -49,6 +68,8 @@ def api_error(exc: RentalError) -> exceptions.APIException:
     """The contract's answer to a service's refusal."""
     if isinstance(exc, InvalidRental):
         return exceptions.ValidationError({exc.field: [str(exc)]})
+    if isinstance(exc, Forbidden):
+        return Refused(detail=str(exc), code=exc.code)
     return Conflict(detail=str(exc), code=exc.code)
 
 
@@ -58,7 +79,7 @@ def service_answers():
     rental is 404, a rule's refusal 400 or 409 (:func:`api_error`)."""
     try:
         yield
-    except (Customer.DoesNotExist, Rental.DoesNotExist) as exc:
+    except (Customer.DoesNotExist, Rental.DoesNotExist, Hold.DoesNotExist, Transfer.DoesNotExist) as exc:
         raise exceptions.NotFound() from exc
     except RentalError as exc:
         raise api_error(exc) from exc
@@ -125,7 +146,9 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
 
     @extend_schema(
         summary="Return a rented copy",
-        description="Sets return_date to the database's now() and answers the amount due. With "
+        description="Sets return_date to the database's now() and answers the amount due, and the "
+        'hold the copy was set aside for ("set_aside_for": the film\'s first waiting hold at the '
+        "copy's store, or null). With "
         '"pay": true, staff_id takes the rest of what the rental owes in the same transaction, '
         'and the answer has "payment" (null when nothing was owed). A body is optional.',
         request=RentalReturnSerializer,
@@ -188,8 +211,10 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
             **error_responses(400, 401, 404),
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="The copy is out on an open rental (code `not_in_stock`), or the "
-                "customer is inactive (code `customer_inactive`).",
+                description="The copy is out on an open rental (code `not_in_stock`), travelling "
+                "between stores (`in_transit`) or set aside for another customer's hold "
+                "(`held_for_another`); or the customer is inactive (`customer_inactive`). The copy's "
+                "refusal comes first.",
             ),
         },
         parameters=[
@@ -289,3 +314,196 @@ class CustomerPaymentViewSet(CustomerScopedMixin, mixins.ListModelMixin, viewset
     serializer_class = PaymentSerializer
     filterset_class = CustomerPaymentFilter
     pagination_class = CountedCursorPagination
+
+
+def _hold_location(hold_id: int) -> dict[str, str]:
+    return {"Location": reverse("hold-detail", kwargs={"hold_id": hold_id})}
+
+
+def _conflicts(text: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=text)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List holds, newest first",
+        description="Holds at one of the caller's stores, or of a customer in scope.",
+        responses={200: HoldSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(summary="A hold", responses={200: HoldSerializer, **error_responses(401, 404)}),
+)
+class HoldViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = shown_holds()
+    serializer_class = HoldSerializer
+    filterset_class = HoldFilter
+    pagination_class = CursorPagination
+    lookup_url_kwarg = "hold_id"
+    lookup_value_converter = "int"
+
+    def count_queryset(self):
+        """The list's rows to count, without what a hold shows (CursorPagination)."""
+        return self.filter_queryset(Hold.objects.in_scope(self.scope))
+
+    @extend_schema(
+        summary="Cancel a hold",
+        description="A ready hold's copy goes at once to the film's next waiting hold at the store, or "
+        "back on the shelf. No body.",
+        request=None,
+        responses={
+            200: HoldSerializer,
+            **error_responses(401, 404),
+            409: _conflicts("The hold is fulfilled, cancelled or expired (code `hold_closed`)."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, hold_id: int):
+        with service_answers():
+            hold_cancel(scope=self.scope, hold_id=hold_id)
+        return Response(HoldSerializer(shown_holds().get(pk=hold_id)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A customer's holds, newest first",
+        responses={200: HoldSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    create=extend_schema(
+        summary="Place a hold on a film",
+        description="The customer asks for the film at one of the caller's stores. With a copy on that "
+        "store's shelf (not rented, set aside or travelling) the hold is ready at once with it; "
+        "otherwise it waits its turn. Blocked customers may hold.",
+        request=HoldCreateSerializer,
+        responses={
+            201: HoldSerializer,
+            **error_responses(400, 401, 404),
+            409: _conflicts(
+                "The customer is inactive (code `customer_inactive`) or already has a waiting or ready "
+                "hold for the film (`already_holding`)."
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Path of the new hold, e.g. `/api/v1/holds/12/`.",
+                response=[201],
+            )
+        ],
+    ),
+)
+class CustomerHoldViewSet(
+    CustomerScopedMixin, IdempotentPostMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    queryset = shown_holds()
+    serializer_class = HoldSerializer
+    filterset_class = CustomerHoldFilter
+    pagination_class = CountedCursorPagination
+    customer_checked_by_service = ("create",)
+
+    def create(self, request, customer_id: int):
+        serializer = HoldCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            self.check_customer()  # an unknown customer is 404 whatever the body says
+            raise exceptions.ValidationError(serializer.errors)
+        with service_answers():
+            hold = hold_place(scope=self.scope, customer_id=customer_id, **serializer.validated_data)
+        return Response(
+            HoldSerializer(shown_holds().get(pk=hold.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers=_hold_location(hold.pk),
+        )
+
+
+def _transfer(transfer_id: int) -> dict:
+    return TransferSerializer(Transfer.objects.get(pk=transfer_id)).data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List transfers, newest first",
+        description="Transfers from or to one of the caller's stores.",
+        responses={200: TransferSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="A transfer", responses={200: TransferSerializer, **error_responses(401, 404)}
+    ),
+    create=extend_schema(
+        summary="Send a copy to another store",
+        description="The copy must be on the shelf of one of the caller's stores. While in transit it "
+        "can't be rented (409 `in_transit`) and is in stock nowhere.",
+        request=TransferCreateSerializer,
+        responses={
+            201: TransferSerializer,
+            **error_responses(400, 401),
+            409: _conflicts(
+                "The copy is out on a rental (code `not_in_stock`), set aside for a hold "
+                "(`held_for_another`) or already travelling (`in_transit`)."
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Path of the new transfer, e.g. `/api/v1/transfers/7/`.",
+                response=[201],
+            )
+        ],
+    ),
+)
+class TransferViewSet(
+    IdempotentPostMixin, InScopeMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    queryset = Transfer.objects.order_by("-sent_at", "-transfer_id")
+    serializer_class = TransferSerializer
+    filterset_class = TransferFilter
+    pagination_class = CursorPagination
+    lookup_url_kwarg = "transfer_id"
+    lookup_value_converter = "int"
+
+    def create(self, request):
+        serializer = TransferCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_answers():
+            transfer = transfer_send(scope=self.scope, **serializer.validated_data)
+        location = reverse("transfer-detail", kwargs={"transfer_id": transfer.pk})
+        return Response(
+            _transfer(transfer.pk), status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+    @extend_schema(
+        summary="Receive a transfer",
+        description="By staff of the destination store (or a superuser): the copy is that store's from "
+        "now on, and is set aside there for the film's first waiting hold if any. No body.",
+        request=None,
+        responses={
+            200: TransferSerializer,
+            **error_responses(401, 404),
+            403: _conflicts("The caller works for the sending store only (code `not_destination`)."),
+            409: _conflicts("The transfer was received or cancelled already (code `transfer_closed`)."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def receive(self, request, transfer_id: int):
+        with service_answers():
+            transfer_receive(scope=self.scope, transfer_id=transfer_id)
+        return Response(_transfer(transfer_id))
+
+    @extend_schema(
+        summary="Cancel a transfer",
+        description="By staff of the sending store (or a superuser), while in transit: the copy stays "
+        "where it was. No body.",
+        request=None,
+        responses={
+            200: TransferSerializer,
+            **error_responses(401, 404),
+            403: _conflicts("The caller works for the destination only (code `not_sender`)."),
+            409: _conflicts("The transfer was received or cancelled already (code `transfer_closed`)."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, transfer_id: int):
+        with service_answers():
+            transfer_cancel(scope=self.scope, transfer_id=transfer_id)
+        return Response(_transfer(transfer_id))

@@ -2,4 +2,15 @@
 
 #: The OpenAPI tags, one per resource, in the contract's order (v1.2's holds, transfers and inventory
 #: join as their endpoints are built).
-CONTRACT_TAGS = ["films", "customers", "rentals", "payments", "subscriptions", "me", "ai", "changes"]
+CONTRACT_TAGS = [
+    "films",
+    "customers",
+    "rentals",
+    "payments",
+    "subscriptions",
+    "me",
+    "ai",
+    "holds",
+    "transfers",
+    "changes",
+]

@@ -18,6 +18,14 @@ OPERATIONS = {
     "/api/v1/payments/": {"get"},
     "/api/v1/payments/{payment_id}/": {"get"},
     "/api/v1/subscriptions/{subscription_id}/": {"get", "patch", "delete"},
+    "/api/v1/customers/{customer_id}/holds/": {"get", "post"},
+    "/api/v1/holds/": {"get"},
+    "/api/v1/holds/{hold_id}/": {"get"},
+    "/api/v1/holds/{hold_id}/cancel/": {"post"},
+    "/api/v1/transfers/": {"get", "post"},
+    "/api/v1/transfers/{transfer_id}/": {"get"},
+    "/api/v1/transfers/{transfer_id}/receive/": {"post"},
+    "/api/v1/transfers/{transfer_id}/cancel/": {"post"},
 }
 FILTERS = {
     "/api/v1/customers/": {"search": "string", "active": "boolean", "store_id": "integer"},
@@ -78,7 +86,14 @@ def test_it_documents_exactly_the_operations(schema):
         path: set(operations) - {"parameters"}
         for path, operations in schema["paths"].items()
         if path.startswith(
-            ("/api/v1/customers", "/api/v1/rentals", "/api/v1/subscriptions", "/api/v1/payments")
+            (
+                "/api/v1/customers",
+                "/api/v1/rentals",
+                "/api/v1/subscriptions",
+                "/api/v1/payments",
+                "/api/v1/holds",
+                "/api/v1/transfers",
+            )
         )
     }
     assert documented == OPERATIONS
@@ -144,7 +159,8 @@ def test_it_documents_returning(schema):
     assert "required" not in request  # a return needs no body
     assert {"200", "400", "404", "409"} <= set(operation["responses"])
     returned = _body(schema, "/api/v1/rentals/{rental_id}/return/", "post", "200")
-    assert set(returned["properties"]) == RENTAL_FIELDS | {"payment"}
+    assert set(returned["properties"]) == RENTAL_FIELDS | {"payment", "set_aside_for"}
+    assert returned["properties"]["set_aside_for"]["nullable"] is True
     assert returned["properties"]["amount_due"]["type"] == "string"
     assert "nullable" not in returned["properties"]["amount_due"]
     assert returned["properties"]["payment"]["nullable"] is True
@@ -192,3 +208,53 @@ def test_it_documents_the_subscription_object(schema):
     assert subscription["properties"]["plan_name"]["maxLength"] == 50
     assert subscription["properties"]["plan_name"]["minLength"] == 1
     assert subscription["properties"]["end_date"]["nullable"] is True
+
+
+HOLD_FIELDS = {
+    "hold_id",
+    "customer_id",
+    "film_id",
+    "store_id",
+    "status",
+    "position",
+    "created",
+    "ready_at",
+    "expires_at",
+    "inventory_id",
+}
+TRANSFER_FIELDS = {
+    "transfer_id",
+    "inventory_id",
+    "from_store_id",
+    "to_store_id",
+    "status",
+    "sent_at",
+    "received_at",
+    "sent_by",
+    "received_by",
+}
+
+
+def test_it_documents_holds_and_transfers(schema):
+    assert set(_body(schema, "/api/v1/holds/{hold_id}/", "get", "200")["properties"]) == HOLD_FIELDS
+    assert (
+        set(_body(schema, "/api/v1/transfers/{transfer_id}/", "get", "200")["properties"]) == TRANSFER_FIELDS
+    )
+    place = schema["paths"]["/api/v1/customers/{customer_id}/holds/"]["post"]
+    assert {"201", "400", "404", "409"} <= set(place["responses"])
+    assert _component(schema, place["requestBody"]["content"]["application/json"]["schema"])["required"] == [
+        "film_id",
+        "store_id",
+    ]
+    assert {"403", "409"} <= set(
+        schema["paths"]["/api/v1/transfers/{transfer_id}/receive/"]["post"]["responses"]
+    )
+    for path in ("/api/v1/holds/", "/api/v1/transfers/"):
+        parameters = {p["name"] for p in schema["paths"][path]["get"]["parameters"]}
+        assert "cursor" in parameters, path
+    assert {p["name"] for p in schema["paths"]["/api/v1/holds/"]["get"]["parameters"]} >= {
+        "store_id",
+        "film_id",
+        "customer_id",
+        "status",
+    }

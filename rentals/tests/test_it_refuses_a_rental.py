@@ -10,7 +10,19 @@ from pagila_site.testsupport.rentals import rent
 
 pytestmark = pytest.mark.django_db
 
-Copy = collections.namedtuple("Copy", ["store_id", "in_stock"])
+Copy = collections.namedtuple(
+    "Copy",
+    [
+        "store_id",
+        "film_id",
+        "on_loan",
+        "in_transit",
+        "held_for",
+        "held_for_customer",
+        "held_expired",
+        "customers_hold",
+    ],
+)
 
 
 def _open_rentals():
@@ -46,9 +58,10 @@ def test_it_answers_404_to_a_clerk_for_a_customer_out_of_scope_whatever_staff_id
 
 def test_it_refuses_a_copy_deleted_after_it_was_checked(auth_client, monkeypatch):
     # As if the copy had gone between the check and the INSERT: the foreign key refuses the row.
-    from rentals import services
+    from rentals import holds
 
-    monkeypatch.setattr(services, "_copy_state", lambda inventory_id: Copy(store_id=1, in_stock=True))
+    on_the_shelf = Copy(1, 1, False, False, None, None, False, None)
+    monkeypatch.setattr(holds, "locked_copy", lambda inventory_id, customer_id: on_the_shelf)
     before = _open_rentals()
     response = rent(auth_client, 1, 999999)
     assert response.status_code == 400

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from pagila_site.backoffice.counter.visit import event
+from rentals.errors import RentalError
 from rentals.models import Rental
-from rentals.services import RentalError, payment_create, rental_create, rental_return
+from rentals.services import payment_create, rental_create, rental_return
 
 
 def _display_time(moment) -> str:

@@ -1,0 +1,88 @@
+"""The refusals of the circulation services (``rentals.services``, ``rentals.holds``,
+``rentals.transfers``): each carries the stable ``code`` the API answers with (400 for an
+``InvalidRental``'s ``field``, 403 for a ``Forbidden``, 409 for the rest)."""
+
+from decimal import Decimal
+
+
+class RentalError(Exception):
+    """A rental rule refused the write. ``code`` is the stable code the API answers with."""
+
+    code = "invalid"
+    message = "The rental was refused."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+
+
+class InvalidRental(RentalError):
+    """The request names something that can't be rented with (a 400 for ``field``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class CustomerInactive(RentalError):
+    code = "customer_inactive"
+    message = "This customer is inactive and cannot rent."
+
+
+class NotInStock(RentalError):
+    code = "not_in_stock"
+    message = "This copy is out on an open rental."
+
+
+class AlreadyReturned(RentalError):
+    code = "already_returned"
+    message = "This rental has already been returned."
+
+
+class InvalidPayment(InvalidRental):
+    """The amount can't be paid at all (a 400 for ``field``), whatever the rental owes."""
+
+
+class Overpayment(RentalError):
+    code = "overpayment"
+
+    def __init__(self, amount: Decimal, balance: Decimal):
+        super().__init__(f"The payment of {amount:.2f} exceeds the rental's balance of {balance:.2f}.")
+
+
+class InTransit(RentalError):
+    code = "in_transit"
+    message = "This copy is travelling between stores."
+
+
+class HeldForAnother(RentalError):
+    code = "held_for_another"
+    message = "This copy is set aside for another customer's hold."
+
+
+class AlreadyHolding(RentalError):
+    code = "already_holding"
+    message = "This customer already has an open hold for this film."
+
+
+class HoldClosed(RentalError):
+    code = "hold_closed"
+    message = "This hold is no longer waiting or ready."
+
+
+class TransferClosed(RentalError):
+    code = "transfer_closed"
+    message = "This transfer is no longer in transit."
+
+
+class Forbidden(RentalError):
+    """The caller sees the object but may not do this to it (403)."""
+
+
+class NotDestination(Forbidden):
+    code = "not_destination"
+    message = "Only staff of the destination store can receive this transfer."
+
+
+class NotSender(Forbidden):
+    code = "not_sender"
+    message = "Only staff of the sending store can cancel this transfer."

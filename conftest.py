@@ -99,6 +99,17 @@ def clerk_client(clerk):
 
 
 @pytest.fixture
+def clerk2_client(db):
+    """A token of a desk clerk of store 2: Pagila's staff member 2, who manages store 2 (and belongs
+    to 33): ``clerk``'s colleague at the other store, for what one store may do to the other's."""
+    user, _ = staff_account_set(username="clerk2", staff_id=2, password="clerk-password")  # noqa: S106 - a test account
+    _token, raw = token_issue(user=user, name="desk")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
 def superuser_client(client, django_user_model):
     """The test client, logged in to the back office as a superuser."""
     user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-password")

@@ -131,6 +131,29 @@ def _wait_until_up(server: LiveServer, process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
+def hold_worker(
+    database_url: str, *, every: float = 1.0, env: dict[str, str] | None = None
+) -> Iterator[Path]:
+    """The hold worker (``manage.py expire_holds --every``), as ``make run`` starts it beside the
+    server, on ``database_url`` until the block ends; yields its log's path."""
+    full_env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SECURE_SSL": "false", **(env or {})}
+    command = [sys.executable, "manage.py", "expire_holds", "--every", str(every)]
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "worker.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=full_env, stdout=log, stderr=log)
+        try:
+            yield log_path
+        finally:
+            process.terminate()  # SIGTERM: the worker finishes its round and stops
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
 def fake_provider(default: Reply | None = None) -> Iterator[FakeOpenAI]:
     """The fake model provider, serving in a thread; its ``base_url`` is an ``OPENAI_BASE_URL``."""
     provider = FakeOpenAI()

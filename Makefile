@@ -50,7 +50,7 @@ run: $(STAMP) .secret_key
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
 	$(WITH_DB) sh -c '$(PREPARE) && $(MANAGE) collectstatic --no-input -v 0 && \
 		echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API docs at /api/docs/)" && \
-		VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) exec scripts/serve'
+		VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) exec scripts/serve-with-worker'
 
 # make dev serves the same ASGI application as make run (so the AI relay streams), restarted on
 # every change to the project's code or templates.

@@ -88,8 +88,8 @@ class AskDocs(_AiDocs):
         description=(
             "The answer is relayed chunk by chunk as the model produces it, never buffered whole. "
             "The model may first look things up with the AI tools (`search_films`, `get_film`, "
-            "`film_availability`, `customer_rentals`: customers only of the stores of the caller's "
-            f"token or staff session), in at most {MAX_TOOL_ROUNDS} rounds of at most "
+            "`film_availability`, `customer_rentals`, `customer_holds`: customers only of the stores of "
+            f"the caller's token or staff session), in at most {MAX_TOOL_ROUNDS} rounds of at most "
             f"{MAX_TOOL_CALLS_PER_ROUND} calls each (the rest get an error result).\n\n"
             "- Default: `text/plain; charset=utf-8`, the raw text in order, whitespace preserved. "
             "A failure after the first byte ends the body early (a complete chunked response).\n"

@@ -1,4 +1,4 @@
-"""What the model may look up before it answers: four read-only functions over the querysets.
+"""What the model may look up before it answers: five read-only functions over the querysets.
 
 Each tool is a function of the caller's :class:`~customers.scope.Scope` and the arguments the
 model chose, described to the model by a JSON schema (:data:`SCHEMAS`, OpenAI's function-calling
@@ -25,14 +25,17 @@ from films.filters import SearchTextField
 from films.models import Category, Film, MpaaRating
 from films.serializers import FilmDetailSerializer
 from pagila_site.api.filters import INT_MAX
-from rentals.models import Inventory, film_details, shown_rentals
-from rentals.serializers import RentalSerializer
+from rentals.models import Hold, Inventory, film_details, shown_holds, shown_rentals
+from rentals.serializers import HoldSerializer, RentalSerializer
 
 logger = logging.getLogger("pagila.ai")
 
 # Enough for the model to choose from; more would only fill its context.
 MAX_FILMS = 10
 MAX_RENTALS = 10
+MAX_HOLDS = 10
+# film_availability's counts per store, in the order the model reads them.
+STORE_COUNTS = ("copies", "in_stock", "set_aside", "in_transit")
 NOT_ALLOWED = {"error": "not allowed"}
 
 
@@ -108,7 +111,9 @@ def get_film(scope: Scope, *, film_id: int):
 
 
 def film_availability(scope: Scope, *, film_id: int):
-    """Each store's copies of the film and how many are in stock (not out on an open rental).
+    """Each store's copies of the film, how many are in stock (on the shelf for anyone:
+    ``InventoryQuerySet.in_stock()``), and of the others how many are ``set_aside`` for a hold and
+    how many ``in_transit`` (counted at the store sending them, which holds them until received).
 
     Counts, not copies: the catalogue is public and the film detail already shows these totals,
     so every caller sees every store's, as a customer phoning any store would be told.
@@ -116,19 +121,22 @@ def film_availability(scope: Scope, *, film_id: int):
     film = Film.objects.filter(pk=film_id).only("film_id", "title").first()
     if film is None:
         return {"error": f"No film has film_id {film_id}."}
-    copies = Counter()
-    in_stock = Counter()
-    for store_id, available in (
-        Inventory.objects.filter(film=film).with_in_stock().values_list("store_id", "in_stock")
+    counts: dict[int, Counter] = {}
+    copies = Inventory.objects.filter(film=film).with_in_stock().with_shelf_state()
+    for store_id, in_stock, held_for, in_transit in copies.values_list(
+        "store_id", "in_stock", "held_for", "in_transit"
     ):
-        copies[store_id] += 1
-        in_stock[store_id] += available
+        store = counts.setdefault(store_id, Counter())
+        store["copies"] += 1
+        store["in_stock"] += in_stock
+        store["set_aside"] += held_for is not None
+        store["in_transit"] += in_transit
     return {
         "film_id": film.film_id,
         "title": film.title,
         "stores": [
-            {"store_id": store_id, "copies": copies[store_id], "in_stock": in_stock[store_id]}
-            for store_id in sorted(copies)
+            {"store_id": store_id, **{key: counts[store_id][key] for key in STORE_COUNTS}}
+            for store_id in sorted(counts)
         ],
     }
 
@@ -146,11 +154,25 @@ def customer_rentals(scope: Scope, *, customer_id: int):
     ).data
 
 
+def customer_holds(scope: Scope, *, customer_id: int):
+    """The waiting and ready holds of a customer in the caller's scope, newest first, as the
+    API's hold objects; refused as ``customer_rentals`` refuses.
+
+    Waiting and ready as shown: a ready hold past ``expires_at`` reads ``expired`` (its copy is
+    about to be passed on), so it is no longer one the customer can collect.
+    """
+    if not Customer.objects.in_scope(scope).filter(pk=customer_id).exists():
+        return NOT_ALLOWED
+    holds = shown_holds().filter(customer_id=customer_id, shown_status__in=Hold.OPEN)
+    return HoldSerializer(holds[:MAX_HOLDS], many=True).data
+
+
 TOOLS = {
     "search_films": (search_films, SearchFilmsArguments),
     "get_film": (get_film, FilmIdArguments),
     "film_availability": (film_availability, FilmIdArguments),
     "customer_rentals": (customer_rentals, CustomerIdArguments),
+    "customer_holds": (customer_holds, CustomerIdArguments),
 }
 
 _ID = {"type": "integer", "minimum": 1}
@@ -192,7 +214,8 @@ SCHEMAS = [
     ),
     _function(
         "film_availability",
-        "How many copies of a film each store holds and how many are in stock now.",
+        "How many copies of a film each store holds, how many are in stock now, and of the rest how "
+        "many are set aside for a customer's hold and how many are in transit to another store.",
         {"film_id": _ID},
         ["film_id"],
     ),
@@ -200,6 +223,14 @@ SCHEMAS = [
         "customer_rentals",
         f"A customer's open rentals (at most {MAX_RENTALS}, newest first), with due dates and "
         "balances. Only for customers of the caller's stores.",
+        {"customer_id": _ID},
+        ["customer_id"],
+    ),
+    _function(
+        "customer_holds",
+        f"A customer's waiting and ready holds (at most {MAX_HOLDS}, newest first): film, store, "
+        "status, place in the queue while waiting, the copy set aside and until when once ready. "
+        "Only for customers of the caller's stores.",
         {"customer_id": _ID},
         ["customer_id"],
     ),

@@ -64,6 +64,7 @@ def test_it_hands_everything_else_to_the_model(client, llm, question):
         "get_film",
         "film_availability",
         "customer_rentals",
+        "customer_holds",
     ]
 
 

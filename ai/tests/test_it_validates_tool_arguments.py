@@ -41,6 +41,17 @@ def _run(name, arguments):
             },
         ),
         (
+            "customer_holds",
+            '{"customer_id": "5"}',
+            {"error": "Invalid arguments.", "errors": {"customer_id": ["A valid integer is required."]}},
+        ),
+        ("customer_holds", '{"customer": 5}', {"error": "Unknown arguments: customer."}),
+        (
+            "customer_holds",
+            "{}",
+            {"error": "Invalid arguments.", "errors": {"customer_id": ["This field is required."]}},
+        ),
+        (
             "search_films",
             '{"query": "alien", "rating": "X"}',
             {"error": "Invalid arguments.", "errors": {"rating": ['"X" is not a valid choice.']}},

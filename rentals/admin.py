@@ -61,7 +61,7 @@ class RentalCreateForm(forms.ModelForm):
         except InvalidRental as exc:
             self.add_error(self._FIELDS.get(exc.field), str(exc))
         except RentalError as exc:
-            field = "inventory" if exc.code == "not_in_stock" else "customer"
+            field = "inventory" if exc.copy_refusal else "customer"
             self.add_error(field, str(exc))
         return cleaned
 

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 
 class RentalError(Exception):
-    """A rental rule refused the write. ``code`` is the stable code the API answers with."""
+    """A rental rule refused the write. ``code`` is the stable code the API answers with;
+    ``copy_refusal`` says the copy is why (a form puts it on the copy's field)."""
 
     code = "invalid"
     message = "The rental was refused."
+    copy_refusal = False
 
     def __init__(self, message: str | None = None):
         super().__init__(message or self.message)
@@ -29,6 +31,7 @@ class CustomerInactive(RentalError):
 
 
 class NotInStock(RentalError):
+    copy_refusal = True
     code = "not_in_stock"
     message = "This copy is out on an open rental."
 
@@ -50,11 +53,13 @@ class Overpayment(RentalError):
 
 
 class InTransit(RentalError):
+    copy_refusal = True
     code = "in_transit"
     message = "This copy is travelling between stores."
 
 
 class HeldForAnother(RentalError):
+    copy_refusal = True
     code = "held_for_another"
     message = "This copy is set aside for another customer's hold."
 

@@ -76,6 +76,30 @@ def test_a_rental_refreshes_copies_in_stock(client, cache_on, auth_client):
         _sql("DELETE FROM rental WHERE rental_id = %s", [created.json()["rental_id"]])
 
 
+def test_a_hold_or_a_transfer_refreshes_copies_in_stock(client, cache_on, auth_client):
+    """A copy set aside for a hold, or sent to another store, leaves the film's stock at once."""
+    in_stock = client.get("/api/v1/films/1/").json()["copies"]["in_stock"]
+    generation = cache.film_generation(1)
+    hold = auth_client.post("/api/v1/customers/1/holds/", {"film_id": 1, "store_id": 1}, format="json")
+    assert hold.json()["status"] == "ready"
+    try:
+        wait_until(lambda: cache.film_generation(1) != generation)
+        assert client.get("/api/v1/films/1/").json()["copies"]["in_stock"] == in_stock - 1
+        generation = cache.film_generation(1)
+        copy = 2 if hold.json()["inventory_id"] == 1 else 1  # both copies of film 1 at store 1
+        sent = auth_client.post("/api/v1/transfers/", {"inventory_id": copy, "to_store_id": 2}, format="json")
+        assert sent.status_code == 201, sent.json()
+        wait_until(lambda: cache.film_generation(1) != generation)
+        assert client.get("/api/v1/films/1/").json()["copies"]["in_stock"] == in_stock - 2
+        generation = cache.film_generation(1)
+        auth_client.post(f"/api/v1/holds/{hold.json()['hold_id']}/cancel/")
+        wait_until(lambda: cache.film_generation(1) != generation)
+        assert client.get("/api/v1/films/1/").json()["copies"]["in_stock"] == in_stock - 1
+    finally:
+        _sql("DELETE FROM transfer")
+        _sql("DELETE FROM hold")
+
+
 def test_a_rental_drops_only_its_films_cached_detail(
     client, cache_on, auth_client, django_assert_num_queries
 ):

@@ -25,6 +25,9 @@ are and adds, after the sample's last rental and up to ``until`` (by default tod
   on return); 3 % unpaid, 2 % partly paid; half the open rentals paid their rate when rented.
   Every amount is below numeric(5, 2)'s 999.99. The rows land in ``payment_default``, like any
   payment after Pagila's months (README: why no monthly partitions are made ahead).
+- holds (one per 20 rentals, most of them history: fulfilled, cancelled, expired; some waiting, a
+  few ready) and transfers between the stores holding copies (one per 100 rentals, mostly
+  received, some in transit), by the database's rules and the services': ``rentals.growth_holds``.
 
 Same seed, factor and ``until``, same rows: every random choice is a hash of the seed and the
 row's key (``pg_temp.grow_u``), never ``random()``, so the plan and the order rows come in don't
@@ -50,6 +53,8 @@ from datetime import datetime
 
 import psycopg
 from psycopg import sql
+
+from rentals import growth_holds
 
 DEFAULT_SEED = 20220823
 # Pagila's sample history: the database must hold exactly this to grow (unless forced).
@@ -79,9 +84,13 @@ SELECT now(), '{table}', r.{key}, 'insert',
        'command:grow_pagila',
        (SELECT array_agg(DISTINCT s ORDER BY s) FROM unnest(change_stores('{table}', to_jsonb(r))) AS s
         WHERE s IS NOT NULL),
-       r.customer_id
+       {customer}
 FROM {table} r WHERE r.{key} > %({key_before})s
 """
+# A table's name drops every cached catalogue page (pagila_site/serving/catalogue_cache).
+CATALOGUE_CHANGED = "SELECT pg_notify('pagila_catalogue', 'rental')"
+# The customer a change record belongs to (the trigger reads the row's customer_id): a transfer has none.
+RECORDED_CUSTOMER = {"transfer": "NULL::integer"}
 
 # film_copies_changed would notify per rental (per row); the summaries' statement triggers
 # (rentals migration 0009) would sum the new rentals once, but payment's never sees the payments,
@@ -89,14 +98,20 @@ FROM {table} r WHERE r.{key} > %({key_before})s
 # records are written for the new rows afterwards. The statements are run with the growth's
 # parameters (_parameters).
 REPLACED_TRIGGERS = {
-    ("rental", "film_copies_changed"): "SELECT pg_notify('pagila_catalogue', 'rental')",
+    ("rental", "film_copies_changed"): CATALOGUE_CHANGED,
+    # A ready hold's copy and a travelling one leave the film's copies.in_stock, as a rental's.
+    ("hold", "film_copies_held_or_moved"): CATALOGUE_CHANGED,
+    ("transfer", "film_copies_held_or_moved"): CATALOGUE_CHANGED,
     ("rental", "rental_summaries_insert"): "SELECT rental_summaries_rebuild()",
     ("payment", "payment_summaries_insert"): "SELECT rental_summaries_rebuild()",
     **{
         (table, "record_change"): CHANGE_RECORDS.format(
-            table=table, key=f"{table}_id", key_before=f"{table}0"
+            table=table,
+            key=f"{table}_id",
+            key_before=f"{table}0",
+            customer=RECORDED_CUSTOMER.get(table, "r.customer_id"),
         )
-        for table in ("customer", "rental", "payment")
+        for table in ("customer", "rental", "payment", "hold", "transfer")
     },
 }
 
@@ -113,6 +128,8 @@ class Growth:
     customers: int
     rentals: int
     payments: int
+    holds: int
+    transfers: int
     seconds: float
 
 
@@ -333,7 +350,9 @@ SEQUENCES = """
 SELECT setval('address_address_id_seq', (SELECT max(address_id) FROM address)),
        setval('customer_customer_id_seq', (SELECT max(customer_id) FROM customer)),
        setval('rental_rental_id_seq', (SELECT max(rental_id) FROM rental)),
-       setval('payment_payment_id_seq', (SELECT max(payment_id) FROM payment))
+       setval('payment_payment_id_seq', (SELECT max(payment_id) FROM payment)),
+       setval(pg_get_serial_sequence('hold', 'hold_id'), (SELECT max(hold_id) FROM hold)),
+       setval(pg_get_serial_sequence('transfer', 'transfer_id'), (SELECT max(transfer_id) FROM transfer))
 """
 
 # Triggers on the tables grown that fire on INSERT (not the foreign keys' internal ones): table,
@@ -341,7 +360,7 @@ SELECT setval('address_address_id_seq', (SELECT max(address_id) FROM address)),
 INSERT_TRIGGERS = """
 SELECT c.relname, t.tgname, t.tgtype & 1 = 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgtype & 4 = 4 AND t.tgparentid = 0
-  AND (c.relname IN ('address', 'customer', 'rental', 'payment')
+  AND (c.relname IN ('address', 'customer', 'rental', 'payment', 'hold', 'transfer')
        OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'payment'::regclass))
 ORDER BY 1, 2
 """
@@ -357,9 +376,12 @@ SESSION = (
     # The staging tables are temporary: kept in memory rather than written out and read back.
     "SET LOCAL temp_buffers = '512MB'",
     "SET LOCAL maintenance_work_mem = '512MB'",
+    # hold's and transfer's foreign keys are Django's, deferred to the commit: checked then, their
+    # pending events would keep the tables' triggers from being enabled again.
+    "SET CONSTRAINTS ALL IMMEDIATE",
 )
 
-GROWN_TABLES = ("address", "customer", "rental", "payment")
+GROWN_TABLES = ("address", "customer", "rental", "payment", "hold", "transfer")
 
 
 def grow(
@@ -387,7 +409,7 @@ def grow(
             conn.execute(setting)
         # Other writers would take ids from the sequences that this numbers itself; readers may
         # go on reading the sample meanwhile.
-        conn.execute("LOCK TABLE address, customer, rental, payment IN EXCLUSIVE MODE")
+        conn.execute("LOCK TABLE address, customer, rental, payment, hold, transfer IN EXCLUSIVE MODE")
         _refuse_unless_sample(conn, force)
         params = _parameters(conn, factor=factor, seed=seed, until=until)
         log(
@@ -400,6 +422,11 @@ def grow(
         customers = _step(conn, log, "customers", _customers, params)
         rentals = _step(conn, log, "rentals", _rentals, params)
         payments = _step(conn, log, "payments", _payments, params)
+        shared = growth_holds.plan(conn, {**params, "rentals_added": rentals})
+        if shared["hold_rate"] + shared["transfer_rate"] > 1:
+            raise GrowthRefused("More holds and transfers than gaps between rentals: lower --factor")
+        holds = _step(conn, log, "holds", growth_holds.grow_holds, shared)
+        transfers = _step(conn, log, "transfers", growth_holds.grow_transfers, shared)
         conn.execute(SEQUENCES)
         for table, trigger in disabled:
             conn.execute(
@@ -421,10 +448,22 @@ def grow(
         conn.commit()
         log(f"  committed in {time.monotonic() - t:.1f} s")
     _vacuum_analyze(conninfo, log)
-    growth = Growth(factor, seed, params["until"], customers, rentals, payments, time.monotonic() - began)
+    growth = Growth(
+        factor,
+        seed,
+        params["until"],
+        customers,
+        rentals,
+        payments,
+        holds,
+        transfers,
+        time.monotonic() - began,
+    )
+    added = customers + rentals + payments + holds + transfers
     log(
         f"Grown in {growth.seconds:.1f} s: {customers:,} customers, {rentals:,} rentals, "
-        f"{payments:,} payments added ({(customers + rentals + payments) / growth.seconds:,.0f} rows/s)"
+        f"{payments:,} payments, {holds:,} holds, {transfers:,} transfers added "
+        f"({added / growth.seconds:,.0f} rows/s)"
     )
     return growth
 
@@ -480,7 +519,9 @@ def _parameters(conn: psycopg.Connection, *, factor: int, seed: int, until: date
     row = conn.execute(
         "SELECT max(address_id), (SELECT max(customer_id) FROM customer),"
         " (SELECT max(rental_id) FROM rental), (SELECT max(payment_id) FROM payment),"
-        " (SELECT array_agg(DISTINCT store_id) FROM inventory) FROM address"
+        " (SELECT array_agg(DISTINCT store_id) FROM inventory),"
+        " (SELECT coalesce(max(hold_id), 0) FROM hold), (SELECT coalesce(max(transfer_id), 0) FROM transfer)"
+        " FROM address"
     ).fetchone()
     return {
         "factor": factor,
@@ -492,6 +533,8 @@ def _parameters(conn: psycopg.Connection, *, factor: int, seed: int, until: date
         "rental0": row[2],
         "payment0": row[3],
         "stores": sorted(row[4]),
+        "hold0": row[5],
+        "transfer0": row[6],
         "customers": round(SAMPLE_CUSTOMERS * (factor - 1) * CUSTOMERS_PER_FACTOR),
         "rentals": SAMPLE_RENTALS * (factor - 1),
     }

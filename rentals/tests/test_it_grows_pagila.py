@@ -41,14 +41,19 @@ SELECT (SELECT md5(string_agg(r::text, ',' ORDER BY rental_id)) FROM rental r WH
        (SELECT md5(string_agg(p::text, ',' ORDER BY payment_id)) FROM payment p
         WHERE payment_id > %(payment)s),
        (SELECT md5(string_agg(c::text, ',' ORDER BY customer_id)) FROM customer c WHERE customer_id > 599),
-       (SELECT md5(string_agg(a::text, ',' ORDER BY address_id)) FROM address a WHERE address_id > 605)
+       (SELECT md5(string_agg(a::text, ',' ORDER BY address_id)) FROM address a WHERE address_id > 605),
+       (SELECT md5(string_agg(h::text, ',' ORDER BY hold_id)) FROM hold h),
+       (SELECT md5(string_agg(t::text, ',' ORDER BY transfer_id)) FROM transfer t)
 """
 SAMPLE_IDS = {"rental": LAST_SAMPLE_RENTAL, "payment": LAST_SAMPLE_PAYMENT}
 
 # Every index, constraint and trigger (and whether it is enabled) of the grown tables, by name and
 # definition; not the foreign keys' internal triggers, named after oids that rebuilding a key changes.
 SCHEMA = """
-WITH grown(oid) AS (VALUES ('rental'::regclass), ('payment'), ('payment_default'), ('customer'), ('address'))
+WITH grown(oid) AS (
+    VALUES ('rental'::regclass), ('payment'), ('payment_default'), ('customer'), ('address'), ('hold'),
+           ('transfer')
+)
 SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
 WHERE indrelid IN (SELECT oid FROM grown)
 UNION ALL
@@ -115,6 +120,72 @@ WITH paid AS (
 SELECT count(*), count(*) FILTER (WHERE amount = fee), count(*) FILTER (WHERE amount IS NULL),
        count(*) FILTER (WHERE amount < fee), count(*) FILTER (WHERE amount > fee), min(smallest), max(largest)
 FROM owed
+"""
+
+
+# Holds by status as the grown history leaves them at --until; transfers likewise.
+HOLDS_AND_TRANSFERS = """
+SELECT (SELECT count(*) FROM rental) - %s,
+       (SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM hold GROUP BY 1) h),
+       (SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM transfer GROUP BY 1) t)
+"""
+
+# What the services keep and no constraint does, each a count of the rows breaking it, at --until
+# ("now" for the grown history):
+# - a ready hold: its copy of the hold's film at the hold's store, on the shelf (not out on a rental,
+#   not travelling), not expired yet;
+# - a waiting hold: no copy of its film at its store is free on the shelf (it would be ready);
+# - a fulfilled hold: its rental is of its customer and copy, rented while the copy was set aside;
+# - an in-transit transfer: of a copy on its sending store's shelf, not set aside;
+# - a received transfer: the copy travels between two rentals, not while rented; a copy's
+#   journeys end where it is (inventory.store_id): it came back as often as it left.
+BROKEN_RULES = """
+WITH open_rental AS (SELECT inventory_id FROM rental WHERE return_date IS NULL),
+travelling AS (SELECT inventory_id FROM transfer WHERE status = 'in_transit'),
+set_aside AS (SELECT inventory_id FROM hold WHERE status = 'ready'),
+free AS (
+    SELECT i.store_id, i.film_id FROM inventory i
+    WHERE i.inventory_id NOT IN (SELECT * FROM open_rental UNION ALL SELECT * FROM travelling
+                                 UNION ALL SELECT * FROM set_aside)
+)
+SELECT
+  (SELECT count(*) FROM hold h JOIN inventory i USING (inventory_id) WHERE h.status = 'ready' AND (
+       (i.store_id, i.film_id) <> (h.store_id, h.film_id) OR h.expires_at <= %(until)s
+       OR h.ready_at > %(until)s OR h.created > h.ready_at
+       OR h.inventory_id IN (SELECT * FROM open_rental UNION ALL SELECT * FROM travelling))),
+  (SELECT count(*) FROM hold h WHERE h.status = 'waiting'
+       AND (EXISTS (SELECT 1 FROM free f WHERE (f.store_id, f.film_id) = (h.store_id, h.film_id))
+            OR h.created > %(until)s)),
+  (SELECT count(*) FROM hold h
+   JOIN rental r USING (rental_id) JOIN inventory i ON i.inventory_id = r.inventory_id
+   WHERE h.status = 'fulfilled' AND (
+       (r.customer_id, r.inventory_id, i.film_id, i.store_id)
+           <> (h.customer_id, h.inventory_id, h.film_id, h.store_id)
+       OR NOT (h.created <= h.ready_at AND h.ready_at <= r.rental_date AND r.rental_date <= h.expires_at)
+       OR h.closed_at <> r.rental_date)),
+  (SELECT count(*) FROM transfer t JOIN inventory i USING (inventory_id) WHERE t.status = 'in_transit' AND (
+       t.from_store_id <> i.store_id OR t.sent_at > %(until)s
+       OR t.inventory_id IN (SELECT * FROM open_rental UNION ALL SELECT * FROM set_aside))),
+  (SELECT count(*) FROM transfer t WHERE t.status = 'received' AND EXISTS (
+       SELECT 1 FROM rental r WHERE r.inventory_id = t.inventory_id
+       AND r.rental_date < t.received_at AND coalesce(r.return_date, 'infinity') > t.sent_at)),
+  (SELECT count(*) FROM (
+       SELECT 1 FROM transfer t JOIN inventory i USING (inventory_id) WHERE t.status = 'received'
+       GROUP BY t.inventory_id, i.store_id
+       HAVING count(*) FILTER (WHERE t.to_store_id = i.store_id)
+           <> count(*) FILTER (WHERE t.from_store_id = i.store_id)
+   ) unbalanced)
+"""
+
+# The database's own rules on open holds and transfers, counted again: customers holding a film
+# twice while waiting or ready, copies set aside twice or travelling twice.
+TWICE = """
+SELECT (SELECT count(*) FROM (SELECT 1 FROM hold WHERE status IN ('waiting', 'ready')
+                              GROUP BY customer_id, film_id HAVING count(*) > 1) c),
+       (SELECT count(*) FROM (SELECT 1 FROM hold WHERE status = 'ready'
+                              GROUP BY inventory_id HAVING count(*) > 1) c),
+       (SELECT count(*) FROM (SELECT 1 FROM transfer WHERE status = 'in_transit'
+                              GROUP BY inventory_id HAVING count(*) > 1) c)
 """
 
 
@@ -238,8 +309,11 @@ def test_it_moves_the_sequences_past_the_new_ids(grown):
         "SELECT nextval('address_address_id_seq') - (SELECT max(address_id) FROM address), "
         "nextval('customer_customer_id_seq') - (SELECT max(customer_id) FROM customer), "
         "nextval('rental_rental_id_seq') - (SELECT max(rental_id) FROM rental), "
-        "nextval('payment_payment_id_seq') - (SELECT max(payment_id) FROM payment)",
-    ) == [(1, 1, 1, 1)]
+        "nextval('payment_payment_id_seq') - (SELECT max(payment_id) FROM payment), "
+        "nextval(pg_get_serial_sequence('hold', 'hold_id')) - (SELECT max(hold_id) FROM hold), "
+        "nextval(pg_get_serial_sequence('transfer', 'transfer_id'))"
+        " - (SELECT max(transfer_id) FROM transfer)",
+    ) == [(1, 1, 1, 1, 1, 1)]
 
 
 def test_it_grows_the_same_rows_from_the_same_seed(grown):
@@ -270,3 +344,46 @@ def test_it_refuses_a_database_that_is_not_the_sample():
         )
         untouched = _one(dbname, "SELECT count(*), to_regclass('pagila_growth') FROM rental")
         assert untouched == (SAMPLE_RENTALS, None)
+
+
+def test_it_grows_holds_and_transfers_in_proportion_mostly_history(grown):
+    dbname, run, _schema = grown
+    rentals_added, holds, transfers = _one(dbname, HOLDS_AND_TRANSFERS, [SAMPLE_RENTALS])
+    assert 0.95 * rentals_added / 20 < sum(holds.values()) < 1.05 * rentals_added / 20
+    assert 0.9 * rentals_added / 100 < sum(transfers.values()) < 1.05 * rentals_added / 100
+    history = holds["fulfilled"] + holds["cancelled"] + holds["expired"]
+    assert history > 0.9 * sum(holds.values())
+    assert holds["fulfilled"] > holds["cancelled"] > 0
+    assert holds["expired"] > 0
+    assert holds["waiting"] > holds["ready"] > 0
+    assert transfers["received"] > 0.8 * sum(transfers.values())
+    assert transfers["in_transit"] > 0
+    assert transfers["cancelled"] > 0
+    assert f"{sum(holds.values()):,} holds, {sum(transfers.values()):,} transfers added" in run.stdout
+
+
+def test_it_grows_holds_and_transfers_by_the_services_rules(grown):
+    dbname, _run, _schema = grown
+    assert _one(dbname, BROKEN_RULES, {"until": UNTIL}) == (0, 0, 0, 0, 0, 0)
+    assert _one(dbname, TWICE) == (0, 0, 0)
+
+
+def test_it_writes_the_change_records_of_new_holds_and_transfers(grown):
+    # As the record_change trigger would have: one insert each, in the scope of their stores (a
+    # transfer's two) and a hold's customer.
+    dbname, _run, _schema = grown
+    records = _all(
+        dbname,
+        "SELECT c.table_name, count(*), count(*) FILTER (WHERE c.action = 'insert' AND c.store_ids = CASE"
+        "   WHEN c.table_name = 'hold' THEN ARRAY[h.store_id]"
+        "   ELSE ARRAY[least(t.from_store_id, t.to_store_id), greatest(t.from_store_id, t.to_store_id)] END"
+        "   AND c.customer_id IS NOT DISTINCT FROM h.customer_id"
+        "   AND (c.changes -> 'status' ->> 1) = coalesce(h.status, t.status))"
+        " FROM change_record c"
+        " LEFT JOIN hold h ON c.table_name = 'hold' AND h.hold_id = c.object_id"
+        " LEFT JOIN transfer t ON c.table_name = 'transfer' AND t.transfer_id = c.object_id"
+        " WHERE c.table_name IN ('hold', 'transfer') AND c.source = 'command:grow_pagila'"
+        " GROUP BY 1 ORDER BY 1",
+    )
+    counted = _one(dbname, "SELECT (SELECT count(*) FROM hold), (SELECT count(*) FROM transfer)")
+    assert records == [("hold", counted[0], counted[0]), ("transfer", counted[1], counted[1])]

@@ -15,8 +15,9 @@ from customers.models import Staff, StaffAccount
 
 CLERK_GROUP = "Clerk"
 MANAGER_GROUP = "Manager"
-# Look things up everywhere, rent, return, take payments, look after customers and their
-# subscriptions, switch a film's streaming flag: what the desk needs, as the API allows a token.
+# Look things up everywhere, rent, return, take payments, place and cancel holds, send and
+# receive copies, look after customers and their subscriptions, switch a film's streaming flag:
+# what the desk needs, as the API allows a token.
 # Prices, the catalogue, stores and staff are not the desk's to change.
 CLERK_PERMISSIONS = [
     "films.view_film",
@@ -40,6 +41,13 @@ CLERK_PERMISSIONS = [
     "rentals.change_rental",
     "rentals.view_inventory",
     "rentals.view_paymentledgerentry",
+    # Holds and transfers are written at the counter (and by the API); the admin lists them only.
+    "rentals.view_hold",
+    "rentals.add_hold",
+    "rentals.change_hold",
+    "rentals.view_transfer",
+    "rentals.add_transfer",
+    "rentals.change_transfer",
     # Who changed what, in the clerk's stores and the catalogue (the change log's scope).
     "changes.view_change",
 ]

@@ -2,11 +2,14 @@
 scanner (which types an id and presses Enter).
 
 A visit: find a customer of one's stores (an exact id opens them at once), see their balance,
-open rentals (overdue first, with the fee so far) and recent payments, scan copies out and in,
-take payment, print a receipt, move on to the next customer. Every write goes through
-``rentals.services``, as the API's and the admin's do, with the signed-in user's scope; each
-form posts, and the answer redirects back to the page with the cursor in the box for the next
-scan (POST-redirect-GET, so a reload never rents twice).
+open rentals (overdue first, with the fee so far), recent payments and holds, scan copies out and
+in (a copy set aside for a hold says for whom, with its hold slip), take payment, place or cancel
+a hold, print a receipt, move on to the next customer. Beside the visits: a store's hold shelf,
+and the transfers page, where a copy arriving is received by one scan. Every write goes through
+``rentals.services`` (holds and transfers: ``rentals.holds``, ``rentals.transfers``), as the
+API's and the admin's do, with the signed-in user's scope; each form posts, and the answer
+redirects back to the page with the cursor in the box for the next scan (POST-redirect-GET, so a
+reload never rents twice).
 
 What happened during the visit (each copy scanned, rented, returned or refused, and why) is kept
 in the session, so a refusal stays next to the copy it concerns while the other scans go through.
@@ -22,5 +25,10 @@ Where each part lives (the templates are ``templates/counter/``):
 - ``visit.py``: the visit kept in the session, and the shape of its events;
 - ``steps.py``: what one step of a visit does (a copy checked out or in, a payment taken), through
   the services, answered as the visit's event;
-- ``receipts.py``: a visit's receipt, read back from the database.
+- ``receipts.py``: a visit's receipt, read back from the database;
+- ``hold_views.py``: the pages of holds and transfers (placing, cancelling, the hold slip, the
+  hold shelf, sending and receiving), each write through ``rentals.holds`` or
+  ``rentals.transfers``;
+- ``holds.py``: what those pages read (a customer's holds, a shelf, a slip, the transfers in
+  transit, the stores a desk chooses among, the film a title names).
 """

@@ -1,5 +1,5 @@
-"""The counter's forms: what the clerk types or scans, read into customer text, inventory ids and
-amounts (whether the write is allowed is the services' to say)."""
+"""The counter's forms: what the clerk types or scans, read into customer text, inventory ids,
+amounts, films and stores (whether the write is allowed is the services' to say)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,49 @@ class PaymentForm(forms.Form):
             return Decimal(value)
         except InvalidOperation:
             raise ValidationError(f"Not an amount: {value}.") from None
+
+
+class _StoreChoice(forms.Form):
+    """A form with a ``store`` among the clerk's stores: ``store_ids`` is ``DeskStores.store_ids``."""
+
+    store = forms.TypedChoiceField(label="Store", coerce=int)
+
+    def __init__(self, *args, store_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [(store_id, f"Store {store_id}") for store_id in store_ids]
+
+
+class HoldForm(_StoreChoice):
+    """A hold to place: the film by id or by (part of) its title, at one of the clerk's stores."""
+
+    film = forms.CharField(label="Film title or id", max_length=255)
+
+    def clean_film(self) -> str:
+        return self.cleaned_data["film"].strip()
+
+
+class ShelfForm(_StoreChoice):
+    """Which store's hold shelf to show."""
+
+
+class ReceiveForm(forms.Form):
+    """A scan at the transfers page: a copy's inventory id, or a transfer id as "T42"."""
+
+    scan = forms.CharField(label="Inventory id or transfer id", max_length=40)
+
+
+class SendForm(forms.Form):
+    copy = forms.CharField(label="Inventory id", max_length=9)
+    to_store = forms.CharField(label="To store", max_length=9)
+
+    def _id(self, name: str, what: str) -> int:
+        value = self.cleaned_data[name].strip()
+        if not is_pagila_id(value):
+            raise ValidationError(f"Not {what}: {value}.")
+        return int(value)
+
+    def clean_copy(self) -> int:
+        return self._id("copy", "an inventory id")
+
+    def clean_to_store(self) -> int:
+        return self._id("to_store", "a store id")

@@ -12,6 +12,15 @@ from customers.scope import scope_of
 SEE = ("customers.view_customer", "rentals.view_rental")
 RENT = "rentals.add_rental"
 CHANGE = "rentals.change_rental"
+#: Holds and transfers, as the admin's permissions name them (the Clerk group has all six): the
+#: hold shelf and the transfers page need the view ones, placing and sending the add ones,
+#: cancelling and receiving the change ones.
+SEE_HOLDS = "rentals.view_hold"
+HOLD = "rentals.add_hold"
+CHANGE_HOLD = "rentals.change_hold"
+SEE_TRANSFERS = "rentals.view_transfer"
+SEND = "rentals.add_transfer"
+CHANGE_TRANSFER = "rentals.change_transfer"
 
 
 def require(request, *permissions: str) -> None:

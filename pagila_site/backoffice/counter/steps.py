@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from customers.models import Customer
+from pagila_site.backoffice.counter.holds import shown_customer
 from pagila_site.backoffice.counter.visit import event
 from rentals.errors import RentalError
-from rentals.models import Rental
+from rentals.models import Hold, Rental
 from rentals.services import payment_create, rental_create, rental_return
 
 
@@ -63,8 +65,24 @@ def return_rental(scope, inventory_id: int, rental_id: int) -> dict:
         # Another desk returned it between the lookup and now.
         return event("check-in", "refused", inventory_id, detail=str(exc))
     return event(
-        "check-in", "returned", inventory_id, returned.pk, returned.film_title, f"Fee ${returned.amount_due}"
+        "check-in",
+        "returned",
+        inventory_id,
+        returned.pk,
+        returned.film_title,
+        f"Fee ${returned.amount_due}",
+        hold=set_aside(scope, returned.set_aside_for),
     )
+
+
+def set_aside(scope, hold: Hold | None) -> dict | None:
+    """The hold a copy came back for, as a visit's event keeps it: ``hold_id``, ``customer_id``
+    and ``customer``, "NAME (#id)" for a customer of the clerk's stores and "#id" alone for
+    another store's (whose hold may be at the clerk's store)."""
+    if hold is None:
+        return None
+    customer = Customer.objects.only("first_name", "last_name", "store_id").get(pk=hold.customer_id)
+    return {"hold_id": hold.pk, "customer_id": customer.pk, "customer": shown_customer(scope, customer)}
 
 
 def pay(scope, rental_id: int, inventory_id: int, film: str, amount: Decimal) -> dict:

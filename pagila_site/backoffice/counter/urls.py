@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
+from pagila_site.backoffice.counter.hold_views import HoldViews
 from pagila_site.backoffice.counter.views import CounterViews
 
 
@@ -16,6 +17,7 @@ class Counter:
 
     def urls(self) -> list:
         views = CounterViews(self.site)
+        held = HoldViews(self.site)
         view = self.site.admin_view
         return [
             path("counter/", view(views.find), name="counter"),
@@ -38,6 +40,22 @@ class Counter:
             ),
             path("counter/customers/<int:customer_id>/pay/", view(views.pay), name="counter-pay"),
             path("counter/customers/<int:customer_id>/done/", view(views.done), name="counter-done"),
+            path(
+                "counter/customers/<int:customer_id>/holds/",
+                view(held.place),
+                name="counter-hold-place",
+            ),
+            path("counter/holds/", view(held.shelf), name="counter-holds"),
+            path("counter/holds/<int:hold_id>/slip/", view(held.slip), name="counter-hold-slip"),
+            path("counter/holds/<int:hold_id>/cancel/", view(held.cancel), name="counter-hold-cancel"),
+            path("counter/transfers/", view(held.transfers), name="counter-transfers"),
+            path("counter/transfers/receive/", view(held.receive), name="counter-transfer-receive"),
+            path("counter/transfers/send/", view(held.send), name="counter-transfer-send"),
+            path(
+                "counter/transfers/<int:transfer_id>/cancel/",
+                view(held.cancel_transfer),
+                name="counter-transfer-cancel",
+            ),
             # One or more rental ids joined by "-" (at most 50): a visit's receipt, or one rental's.
             re_path(
                 r"^counter/receipts/(?P<rental_ids>[0-9]{1,9}(?:-[0-9]{1,9}){0,49})/$",

@@ -11,14 +11,24 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import Customer
 from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import is_pagila_id
-from pagila_site.backoffice.counter import receipts, steps
-from pagila_site.backoffice.counter.forms import FindForm, PaymentForm, ScanForm
-from pagila_site.backoffice.counter.permissions import CHANGE, RENT, may, require
+from pagila_site.backoffice.counter import holds, receipts, steps
+from pagila_site.backoffice.counter.forms import FindForm, HoldForm, PaymentForm, ScanForm
+from pagila_site.backoffice.counter.permissions import (
+    CHANGE,
+    CHANGE_HOLD,
+    HOLD,
+    RENT,
+    SEE_HOLDS,
+    SEE_TRANSFERS,
+    may,
+    require,
+)
 from pagila_site.backoffice.counter.visit import Visit, event, unreadable
 from rentals.models import PaymentLedgerEntry, Rental, with_balance
 from rentals.services import MAX_PAYMENT
@@ -27,7 +37,7 @@ MATCHES_SHOWN = 20
 RECENT_PAYMENTS = 5
 
 
-def _customer_url(customer_id: int, focus: str) -> str:
+def customer_url(customer_id: int, focus: str) -> str:
     return f"{reverse('admin:counter-customer', args=[customer_id])}?focus={focus}"
 
 
@@ -35,6 +45,23 @@ def _receipt_url(rental_ids: list[int]) -> str | None:
     if not rental_ids:
         return None
     return reverse("admin:counter-receipt", kwargs={"rental_ids": "-".join(map(str, rental_ids))})
+
+
+def slip_url(hold_id: int) -> str:
+    return reverse("admin:counter-hold-slip", args=[hold_id])
+
+
+def set_aside_message(inventory_id: int, hold: dict) -> str:
+    """What the clerk reads when a copy they took in is set aside for a hold (``hold`` as
+    ``steps.set_aside`` gives it), with its slip's link: the copy goes on the hold shelf, not back
+    on the shelf for anyone."""
+    return format_html(
+        'Copy {} is set aside for hold {} of {}: put it on the hold shelf with its <a href="{}">slip</a>.',
+        inventory_id,
+        hold["hold_id"],
+        hold["customer"],
+        slip_url(hold["hold_id"]),
+    )
 
 
 def _desk_visit(request, customer_id: int, permission: str):
@@ -46,6 +73,11 @@ def _desk_visit(request, customer_id: int, permission: str):
     return scope, customer, Visit(request.session, customer.pk)
 
 
+def render(site, request, template: str, title: str, context: dict) -> TemplateResponse:
+    """A counter page in the back-office site's frame."""
+    return TemplateResponse(request, template, {**site.each_context(request), "title": title, **context})
+
+
 class CounterViews:
     """The counter's views, rendered in the back-office site's frame (``urls.py`` mounts them)."""
 
@@ -53,9 +85,7 @@ class CounterViews:
         self.site = site
 
     def _render(self, request, template: str, title: str, context: dict) -> TemplateResponse:
-        return TemplateResponse(
-            request, template, {**self.site.each_context(request), "title": title, **context}
-        )
+        return render(self.site, request, template, title, context)
 
     # --- finding a customer ----------------------------------------------------------------------
 
@@ -72,14 +102,14 @@ class CounterViews:
             if is_pagila_id(text) and (
                 exact := customers.filter(pk=int(text)).values_list("pk", flat=True).first()
             ):
-                return redirect(_customer_url(exact, "check-out"))
+                return redirect(customer_url(exact, "check-out"))
             found = list(
                 customers.desk_search(text)
                 .select_related("address")
                 .order_by("last_name", "first_name", "customer_id")[: MATCHES_SHOWN + 1]
             )
             if len(found) == 1:
-                return redirect(_customer_url(found[0].pk, "check-out"))
+                return redirect(customer_url(found[0].pk, "check-out"))
             matches = found[:MATCHES_SHOWN]
         focus = request.GET.get("focus") or ("results" if matches else "find")
         return self._render(
@@ -92,6 +122,8 @@ class CounterViews:
                 "more_matches": matches is not None and len(found) > MATCHES_SHOWN,
                 "check_in_form": ScanForm(auto_id="id_check_in_%s"),
                 "may_check_in": may(request, CHANGE),
+                "may_see_holds": may(request, SEE_HOLDS),
+                "may_see_transfers": may(request, SEE_TRANSFERS),
                 "focus": focus,
             },
         )
@@ -123,7 +155,7 @@ class CounterViews:
             for inventory_id, rental_id in copies:
                 visit.add(**steps.return_rental(scope, inventory_id, rental_id))
             visit.save()
-            return redirect(_customer_url(customer_id, "check-in"))
+            return redirect(customer_url(customer_id, "check-in"))
         # Several customers' copies at once: returned here, each said in a message.
         for customer_id, copies in owners.items():
             for inventory_id, rental_id in copies:
@@ -136,6 +168,8 @@ class CounterViews:
                         f"Copy {inventory_id} ({returned['film']}) of customer {customer_id} returned. "
                         f"{returned['detail']}.",
                     )
+                if returned["hold"]:
+                    messages.warning(request, set_aside_message(inventory_id, returned["hold"]))
         return redirect(back)
 
     # --- one customer's visit --------------------------------------------------------------------
@@ -167,6 +201,10 @@ class CounterViews:
         linked = scope.staff_id is not None
         owing = visit.owing() if may_change and linked else []
         focus = request.GET.get("focus") or ("check-out" if may_check_out and linked else "check-in")
+        may_hold = may(request, HOLD)
+        stores = holds.desk_stores(scope, fallback=customer.store_id) if may_hold else None
+        # A title that named several films comes back here to choose one (hold_views.place).
+        film_text = request.GET.get("film", "")[:255] if may_hold else ""
         return self._render(
             request,
             "counter/customer.html",
@@ -184,6 +222,20 @@ class CounterViews:
                 "unlinked": (may_check_out or may_change) and not linked,
                 "may_check_in": may_change,
                 "may_pay": may_change and linked,
+                "holds": holds.customer_holds(customer.pk) if may(request, SEE_HOLDS) else [],
+                "holds_shown": holds.HOLDS_SHOWN,
+                "may_cancel_hold": may(request, CHANGE_HOLD),
+                "may_hold": may_hold,
+                "hold_form": HoldForm(
+                    initial={
+                        "store": request.GET.get("store") or (stores and stores.default),
+                        "film": film_text,
+                    },
+                    store_ids=stores.store_ids if stores else [],
+                    auto_id="id_hold_%s",
+                ),
+                "film_matches": holds.films_titled(film_text) if film_text else None,
+                "film_matches_shown": holds.FILM_MATCHES,
                 "focus": focus,
             },
         )
@@ -208,7 +260,7 @@ class CounterViews:
             for inventory_id in form.cleaned_data["copies"]:
                 visit.add(**scan_one(scope, customer.pk, inventory_id))
         visit.save()
-        return redirect(_customer_url(customer.pk, step))
+        return redirect(customer_url(customer.pk, step))
 
     @method_decorator(require_POST)
     def pay_visit(self, request, customer_id: int):
@@ -221,7 +273,7 @@ class CounterViews:
         for rental_id, inventory_id, film, balance in owing:
             visit.add(**steps.pay(scope, rental_id, inventory_id, film, min(balance, MAX_PAYMENT)))
         visit.save()
-        return redirect(_customer_url(customer.pk, "receipt"))
+        return redirect(customer_url(customer.pk, "receipt"))
 
     @method_decorator(require_POST)
     def pay(self, request, customer_id: int):
@@ -242,7 +294,7 @@ class CounterViews:
             else:
                 visit.add(**steps.pay(scope, rental.pk, rental.inventory_id, rental.film_title, amount))
         visit.save()
-        return redirect(_customer_url(customer.pk, "pay"))
+        return redirect(customer_url(customer.pk, "pay"))
 
     @method_decorator(require_POST)
     def done(self, request, customer_id: int):

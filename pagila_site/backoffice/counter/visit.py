@@ -19,7 +19,9 @@ class Visit:
     Each event is a plain dict (the session stores JSON, see :func:`event`): ``step``
     ("check-out", "check-in" or "payment"), ``outcome`` ("rented", "returned", "paid" or
     "refused"), ``inventory_id``, and ``rental_id``, ``film``, ``detail`` (the due date, the fee,
-    the amount paid, or why it was refused).
+    the amount paid, or why it was refused), and ``hold``: for a copy checked in and set aside for
+    a hold, ``{"hold_id", "customer_id", "customer"}`` (the customer as the clerk may name them),
+    else None.
     """
 
     def __init__(self, session, customer_id: int):
@@ -76,7 +78,15 @@ class Visit:
         session.pop(VISIT_KEY, None)
 
 
-def event(step: str, outcome: str, inventory_id, rental_id=None, film: str = "", detail: str = "") -> dict:
+def event(
+    step: str,
+    outcome: str,
+    inventory_id,
+    rental_id=None,
+    film: str = "",
+    detail: str = "",
+    hold: dict | None = None,
+) -> dict:
     """One event of a visit, as :class:`Visit` keeps it."""
     return {
         "step": step,
@@ -85,6 +95,7 @@ def event(step: str, outcome: str, inventory_id, rental_id=None, film: str = "",
         "rental_id": rental_id,
         "film": film,
         "detail": detail,
+        "hold": hold,
     }
 
 

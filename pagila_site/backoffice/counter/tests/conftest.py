@@ -1,9 +1,12 @@
 """Fixtures of the counter's tests: Pagila's rows they work with, picked with plain SQL (see
-``pagila_site/testsupport/data.py``)."""
+``pagila_site/testsupport/data.py``), and a hold waiting for a film, made through the services."""
 
 import pytest
 
+from customers.scope import EVERY_STORE
 from pagila_site.testsupport.data import sql_all, sql_one
+from rentals.holds import hold_place
+from rentals.services import rental_create
 
 
 @pytest.fixture
@@ -36,3 +39,36 @@ def store_2_copy(db) -> int:
 def store_2_customer(db) -> int:
     """The lowest active customer of store 2 (not the clerk's)."""
     return sql_one("SELECT min(customer_id) FROM customer WHERE store_id = 2 AND active = 1")[0]
+
+
+@pytest.fixture
+def two_copy_film(db) -> dict:
+    """A film with exactly two copies, both at store 1 and on its shelf: ``film_id``, ``title``,
+    ``copies``."""
+    film_id, title = sql_one(
+        "SELECT f.film_id, f.title FROM film f JOIN inventory i USING (film_id) GROUP BY f.film_id "
+        "HAVING count(*) = 2 AND bool_and(i.store_id = 1) "
+        "AND NOT EXISTS (SELECT 1 FROM rental r JOIN inventory j USING (inventory_id) "
+        "                WHERE j.film_id = f.film_id AND r.return_date IS NULL) "
+        "ORDER BY f.film_id LIMIT 1"
+    )
+    copies = [
+        row[0]
+        for row in sql_all("SELECT inventory_id FROM inventory WHERE film_id = %s ORDER BY 1", [film_id])
+    ]
+    return {"film_id": film_id, "title": title, "copies": copies}
+
+
+@pytest.fixture
+def held_film(two_copy_film, desk_customer) -> dict:
+    """``two_copy_film`` with both copies out to ``desk_customer`` (``renter``) and a hold of
+    store 1's next active customer (``holder``) waiting for it at store 1: ``hold_id`` too."""
+    holder = sql_one(
+        "SELECT min(customer_id) FROM customer WHERE store_id = 1 AND active = 1 AND customer_id > %s",
+        [desk_customer],
+    )[0]
+    for copy in two_copy_film["copies"]:
+        rental_create(scope=EVERY_STORE, customer_id=desk_customer, inventory_id=copy, staff_id=1)
+    hold = hold_place(scope=EVERY_STORE, customer_id=holder, film_id=two_copy_film["film_id"], store_id=1)
+    assert hold.status == "waiting"
+    return {**two_copy_film, "renter": desk_customer, "holder": holder, "hold_id": hold.pk}

@@ -52,6 +52,7 @@ def test_a_copy_checked_in_is_returned_with_its_fee(clerk_admin, overdue_rental)
             "rental_id": rental_id,
             "film": title,
             "detail": f"Fee ${fee}",
+            "hold": None,
         }
     ]
     assert f"<td>Fee ${fee}</td>" in page.content.decode()

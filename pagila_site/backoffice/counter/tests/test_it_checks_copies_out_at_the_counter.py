@@ -55,6 +55,7 @@ def test_a_copy_out_on_a_rental_is_refused_next_to_its_id(clerk_admin, desk_cust
         "rental_id": None,
         "film": "",
         "detail": "This copy is out on an open rental.",
+        "hold": None,
     }
     assert '<tr class="outcome-refused">' in page.content.decode()
 

@@ -47,6 +47,6 @@ def test_it_runs_the_same_queries_for_one_open_rental_and_for_six(clerk_admin, q
     large = queries(clerk_admin, url.format(six))
     # A lookup per rental would make it grow with them. Session, user, the user's and the group's
     # permissions, whether they enrolled an authenticator, scope, customer, open rentals, recent
-    # payments: the baseline.
+    # payments, open holds, the clerk's own store (the hold form's default): the baseline.
     assert small == large
     query_baseline(large)

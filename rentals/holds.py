@@ -22,12 +22,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Now
 
 from customers.models import Customer, Store
 from customers.scope import Scope
 from films.models import Film
+from pagila_site.compiled import CompiledQuery, Slot
 from pagila_site.db import violated_constraint
 from rentals.errors import AlreadyHolding, CustomerInactive, HoldClosed, InvalidRental
 from rentals.models import Hold, Inventory
@@ -48,28 +49,29 @@ FROM inventory WHERE inventory_id = %s
 """
 
 
-def _shelf_state(inventory_id: int, customer_id: int | None):
+def _shelf_state_query():
     due = Hold.objects.due_to_expire().filter(inventory=OuterRef("pk"))
     customers_hold = Hold.objects.open().filter(
-        customer_id=customer_id, film_id=OuterRef("film_id"), store_id=OuterRef("store_id")
+        customer_id=Slot("customer_id", IntegerField()),
+        film_id=OuterRef("film_id"),
+        store_id=OuterRef("store_id"),
     )
     return (
-        Inventory.objects.filter(pk=inventory_id)
+        Inventory.objects.filter(pk=Slot("inventory_id", IntegerField()))
         .with_shelf_state()
         .annotate(held_expired=Exists(due), customers_hold=Subquery(customers_hold.values("pk")[:1]))
-        .values_list(
-            "store_id",
-            "film_id",
-            "on_loan",
-            "in_transit",
-            "held_for",
-            "held_for_customer",
-            "held_expired",
-            "customers_hold",
-            named=True,
-        )
-        .first()
+        .only("store_id", "film_id")
     )
+
+
+# Every rental reads it: compiled once per process (pagila_site/compiled.py), as building and
+# compiling its seven subqueries cost more Python than the rest of a rental.
+_SHELF_STATE = CompiledQuery(_shelf_state_query)
+
+
+def _shelf_state(inventory_id: int, customer_id: int | None):
+    rows = _SHELF_STATE.rows(inventory_id=inventory_id, customer_id=customer_id)
+    return rows[0] if rows else None
 
 
 def locked_copy(inventory_id: int, *, customer_id: int | None = None):
@@ -110,15 +112,25 @@ def _ready_fields() -> dict:
     }
 
 
+# Every return asks it (compiled once, as _SHELF_STATE).
+_FIRST_WAITING = CompiledQuery(
+    lambda: Hold.objects.queue(Slot("store_id", IntegerField()), Slot("film_id", IntegerField())).only(
+        "customer_id"
+    )
+)
+
+
 def serve_queue(store_id: int, film_id: int, inventory_id: int) -> Hold | None:
     """Set the copy, back on the store's shelf, aside for the film's first waiting hold there;
     the hold (``hold_id``, ``customer_id``) or None when none waits. The caller holds the shelf's
     lock and has checked that the copy is free (not rented, travelling or set aside)."""
-    hold = Hold.objects.queue(store_id, film_id).select_for_update().only("customer_id").first()
-    if hold is None:
-        return None
-    Hold.objects.filter(pk=hold.pk).update(inventory_id=inventory_id, **_ready_fields())
-    return hold
+    while True:
+        first = _FIRST_WAITING.page(0, 1, store_id=store_id, film_id=film_id)
+        if not first:
+            return None
+        # Still waiting? Only a writer skipping the shelf lock (plain SQL) could have changed it.
+        if Hold.objects.waiting().filter(pk=first[0].pk).update(inventory_id=inventory_id, **_ready_fields()):
+            return first[0]
 
 
 def expire_hold(hold_id: int, store_id: int, film_id: int, inventory_id: int) -> Hold | None:

@@ -233,3 +233,47 @@ def test_it_records_who_placed_a_hold(auth_client, film):
     placed = hold(auth_client, ALICE, film).json()
     change = auth_client.get("/api/v1/changes/", {"table": "hold", "object_id": placed["hold_id"]}).json()
     assert [(c["action"], c["user"]) for c in change["results"]] == [("insert", "staff")]
+
+
+def test_it_places_a_hold_once_for_one_idempotency_key(auth_client, film):
+    first = auth_client.post(
+        f"/api/v1/customers/{ALICE}/holds",
+        {"film_id": film, "store_id": STORE},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    again = auth_client.post(
+        f"/api/v1/customers/{ALICE}/holds",
+        {"film_id": film, "store_id": STORE},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again["Location"] == first["Location"]
+    assert sql_one("SELECT count(*) FROM hold WHERE customer_id = %s", [ALICE]) == (1,)
+    other_body = auth_client.post(
+        f"/api/v1/customers/{ALICE}/holds",
+        {"film_id": film, "store_id": 2},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert other_body.status_code == 422
+    assert other_body.json()["code"] == "idempotency_key_reused"
+
+
+def test_it_guards_holds_like_every_protected_endpoint(api_client, storeless_client, film):
+    for path in ("/api/v1/holds/", "/api/v1/holds/1/", f"/api/v1/customers/{ALICE}/holds/"):
+        response = api_client.get(path)
+        assert response.status_code == 401, path
+        assert response["WWW-Authenticate"] == "Bearer"
+        assert storeless_client.get(path).json()["code"] == "no_store", path
+    assert api_client.post("/api/v1/holds/1/cancel/").status_code == 401
+    assert (
+        storeless_client.post(
+            f"/api/v1/customers/{ALICE}/holds/", {"film_id": film, "store_id": 1}
+        ).status_code
+        == 403
+    )

@@ -1,20 +1,29 @@
-"""Rentals, inventory and payments in the back office.
+"""Rentals, inventory, payments, holds and transfers in the back office.
 
 Renting and returning go through ``rentals.services`` exactly as the API does, so the
-one-open-rental-per-copy rule and its row lock hold here too; a refusal is a form error.
+one-open-rental-per-copy rule and its row lock hold here too; a refusal is a form error. Holds
+and transfers are listed only: they are placed, cancelled, sent and received at the counter or
+through the API (``rentals.holds``, ``rentals.transfers``), under their shelf locks.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import F, Q
 
 from customers.scope import scope_of
-from pagila_site.backoffice.admin_filters import CheckedDateHierarchy, IdOrCustomerSearch, id_input_filter
+from pagila_site.backoffice.admin_filters import (
+    CheckedDateHierarchy,
+    IdInputFilter,
+    IdOrCustomerSearch,
+    id_input_filter,
+    is_pagila_id,
+)
 from pagila_site.backoffice.change_history import ChangeHistoryAdmin
 from pagila_site.backoffice.changelists import BigListAdmin, ReadOnlyAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import CustomerShownAdmin, InScopeAdmin
 from rentals.errors import InvalidRental, RentalError
-from rentals.models import Inventory, PaymentLedgerEntry, Rental
+from rentals.models import Hold, Inventory, PaymentLedgerEntry, Rental, Transfer
 from rentals.services import rental_create, rental_return
 
 
@@ -263,3 +272,190 @@ class PaymentAdmin(
         ("rental_id", "rental_id"),
         ("staff_id", "staff_id"),
     ]
+
+
+class HoldStatusFilter(admin.SimpleListFilter):
+    """A hold's status as the API shows it: a ready hold past ``expires_at`` is ``expired``."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Hold.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Hold.Status.values:
+            return queryset.with_status(self.value())
+        return queryset  # an unknown value is ignored, as the other filters do
+
+
+@admin.register(Hold)
+class HoldAdmin(
+    ReadOnlyAdmin,
+    BigListAdmin,
+    CsvExportMixin,
+    CustomerShownAdmin,
+    InScopeAdmin,
+    ChangeHistoryAdmin,
+    admin.ModelAdmin,
+):
+    """Read-only: a hold is placed, cancelled or set aside by ``rentals.holds`` (the counter, the
+    API, the hold worker), which take the shelf's lock an edit here would skip."""
+
+    list_display = [
+        "hold_id",
+        "created",
+        "customer_shown",
+        "film_title",
+        "store_id",
+        "shown_status",
+        "position",
+        "shown_inventory_id",
+        "expires_at",
+    ]
+    fields = [
+        "hold_id",
+        "customer_shown",
+        "film_title",
+        "store_id",
+        "shown_status",
+        "position",
+        "shown_inventory_id",
+        "created",
+        "ready_at",
+        "expires_at",
+        "closed_at",
+        "rental_id",
+    ]
+    readonly_fields = fields
+    list_filter = [
+        HoldStatusFilter,
+        id_input_filter("store_id", "store id"),
+        id_input_filter("customer_id", "customer id"),
+        id_input_filter("film_id", "film id"),
+    ]
+    search_fields = ["=hold_id"]
+    # What an index orders by: hold_newest_first, the primary key.
+    sortable_by = ["hold_id", "created"]
+    list_per_page = 50
+    csv_columns = [
+        ("hold_id", "hold_id"),
+        ("created", "created"),
+        ("status", "shown_status"),
+        ("position", "position"),
+        ("customer_id", "customer_id"),
+        ("customer_first_name", "customer_first_name_shown"),
+        ("customer_last_name", "customer_last_name_shown"),
+        ("film_id", "film_id"),
+        ("film_title", "film_title"),
+        ("store_id", "store_id"),
+        ("inventory_id", "shown_inventory_id"),
+        ("ready_at", "ready_at"),
+        ("expires_at", "expires_at"),
+        ("closed_at", "closed_at"),
+        ("rental_id", "rental_id"),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_shown_status().annotate(film_title=F("film__title"))
+
+    @admin.display(description="film")
+    def film_title(self, hold):
+        return hold.film_title
+
+    @admin.display(description="status")
+    def shown_status(self, hold):
+        return hold.shown_status
+
+    @admin.display(description="position")
+    def position(self, hold):
+        return hold.position
+
+    @admin.display(description="copy")
+    def shown_inventory_id(self, hold):
+        return hold.shown_inventory_id
+
+
+class TransferStoreFilter(IdInputFilter):
+    """A store's transfers, sent from it or to it."""
+
+    title = "store id (from or to)"
+    parameter_name = "store_id"
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not is_pagila_id(value):
+            return queryset.none()
+        return queryset.filter(Q(from_store_id=int(value)) | Q(to_store_id=int(value)))
+
+
+@admin.register(Transfer)
+class TransferAdmin(
+    ReadOnlyAdmin,
+    BigListAdmin,
+    CsvExportMixin,
+    InScopeAdmin,
+    ChangeHistoryAdmin,
+    admin.ModelAdmin,
+):
+    """Read-only: a copy is sent, received or called back by ``rentals.transfers`` (the counter,
+    the API), which moves the copy and serves the holds waiting for it."""
+
+    list_display = [
+        "transfer_id",
+        "sent_at",
+        "inventory_id",
+        "film_title",
+        "from_store_id",
+        "to_store_id",
+        "status",
+        "sent_by_id",
+        "received_at",
+        "received_by_id",
+    ]
+    fields = [
+        "transfer_id",
+        "inventory_id",
+        "film_title",
+        "from_store_id",
+        "to_store_id",
+        "status",
+        "sent_at",
+        "sent_by_id",
+        "received_at",
+        "received_by_id",
+        "cancelled_at",
+    ]
+    readonly_fields = fields
+    list_filter = [
+        "status",
+        TransferStoreFilter,
+        id_input_filter("inventory_id", "inventory id"),
+    ]
+    search_fields = ["=transfer_id"]
+    # What an index orders by: transfer_newest_first, the primary key.
+    sortable_by = ["transfer_id", "sent_at"]
+    list_per_page = 50
+    csv_columns = [
+        ("transfer_id", "transfer_id"),
+        ("sent_at", "sent_at"),
+        ("status", "status"),
+        ("inventory_id", "inventory_id"),
+        ("film_id", "inventory__film_id"),
+        ("film_title", "film_title"),
+        ("from_store_id", "from_store_id"),
+        ("to_store_id", "to_store_id"),
+        ("sent_by", "sent_by_id"),
+        ("received_at", "received_at"),
+        ("received_by", "received_by_id"),
+        ("cancelled_at", "cancelled_at"),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_title=F("inventory__film__title"))
+
+    @admin.display(description="film")
+    def film_title(self, transfer):
+        return transfer.film_title

@@ -114,7 +114,7 @@ def test_a_copy_out_on_a_rental_is_not_sent(clerk_admin):
     )[0]
     response = clerk_admin.post("/admin/counter/transfers/send/", {"copy": str(out), "to_store": "2"})
     assert _messages(clerk_admin, response) == [f"Copy {out} not sent: This copy is out on an open rental."]
-    assert sql_one("SELECT count(*) FROM transfer") == (0,)
+    assert sql_one("SELECT count(*) FROM transfer WHERE inventory_id = %s", [out]) == (0,)
 
 
 def test_a_sent_copy_is_called_back(clerk_admin, store_1_copies):

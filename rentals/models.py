@@ -451,10 +451,18 @@ def with_account(customers: models.QuerySet) -> models.QuerySet:
 
 class HoldQuerySet(models.QuerySet):
     def in_scope(self, scope):
-        """Holds at one of ``scope``'s stores, or of a customer in scope."""
+        """Holds at one of ``scope``'s stores, or of a customer in scope.
+
+        The customers' condition only when the stores have customers (most of a chain's have
+        none): PostgreSQL can't tell that its subquery finds no one, so with it a page walked
+        every hold newest first to find the few at the stores (81,286 rows at 100x, EXPLAIN
+        ANALYZE); alone, the stores' condition is answered from ``hold_store_newest_first``."""
         if scope.every_store:
             return self
-        return self.filter(Q(store_id__in=scope.store_ids) | Q(customer_id__in=_customers_of(scope)))
+        at_its_stores = Q(store_id__in=scope.store_ids)
+        if not scope.has_customers:
+            return self.filter(at_its_stores)
+        return self.filter(at_its_stores | Q(customer_id__in=_customers_of(scope)))
 
     def open(self):
         """Waiting and ready holds (a ready one past ``expires_at`` until it is passed on)."""

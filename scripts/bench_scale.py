@@ -3,7 +3,8 @@
 On a private clone of the test template, with the app served as `make bench` serves it
 (``scripts/serve``, two workers; the catalogue cache off so every request reaches its view), it
 measures everything once at 1x, grows the clone with ``manage.py grow_pagila --factor FACTOR``
-(default 100: about 12,000 customers, 1.6 million rentals and payments), restarts the server and
+(default 100: about 12,000 customers, 1.6 million rentals and payments, 80,000 holds and 16,000
+transfers), restarts the server and
 measures it all again:
 
 - every API list and detail under /api/v1/ with each documented filter and ordering, as the
@@ -323,6 +324,10 @@ def api_targets(ids: dict, callers: list[Caller]) -> list[Target]:
         ("payments since", f"/api/v1/payments/?since={SINCE}"),
         ("payments until", f"/api/v1/payments/?until={UNTIL}"),
         ("payment detail", f"/api/v1/payments/{ids['payment_id']}/"),
+        ("holds", "/api/v1/holds/"),
+        ("holds store_id=1&status=waiting", "/api/v1/holds/?store_id=1&status=waiting"),
+        ("a customer's holds", f"/api/v1/customers/{customer}/holds/"),
+        ("transfers", "/api/v1/transfers/"),
         ("changes", "/api/v1/changes/"),
         ("changes of a rental", f"/api/v1/changes/?table=rental&object_id={ids['rental_id']}"),
         ("changes of a customer", f"/api/v1/changes/?table=customer&object_id={customer}"),
@@ -340,6 +345,8 @@ GROWING = {
     "rentals": "/api/v1/rentals/?page_size=100",
     "payments": "/api/v1/payments/?page_size=100",
     "changes": "/api/v1/changes/?page_size=100",
+    "holds": "/api/v1/holds/?page_size=100",
+    "transfers": "/api/v1/transfers/?page_size=100",
     "customers": "/api/v1/customers/?page_size=100",
     "a customer's rentals": "/api/v1/customers/{customer_id}/rentals/?page_size=100",
     "a customer's payments": "/api/v1/customers/{customer_id}/payments/?page_size=100",

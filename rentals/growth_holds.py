@@ -1,7 +1,7 @@
 """Growing holds and transfers with the grown rentals (``rentals.growth`` runs it, in its transaction).
 
 How many: a hold for one rental in 20 and a transfer for one in 100 (HOLDS_PER_RENTAL,
-TRANSFERS_PER_RENTAL), about 79,000 holds and 15,900 transfers at 100x. Most of a chain's rentals
+TRANSFERS_PER_RENTAL): 81,286 holds and 15,959 transfers at 100x. Most of a chain's rentals
 are walk-ins; a hold is asked for a film that is out, and a store sends a copy to another only now
 and then, so both stay a small share of the history, yet big enough lists (tens of thousands of
 rows) that reading one whole would show in a benchmark.
@@ -11,19 +11,19 @@ and by the services' (``rentals.holds``, ``rentals.transfers``), at ``until`` as
 
 - history, from gaps between two grown rentals of a copy (the copy back on its shelf, then rented
   again), each gap used at most once, by a hold or by transfers:
-  - fulfilled holds (60 %): the next rental's customer held the film at the copy's store; the copy
+  - fulfilled holds (60 % of the history's): the next rental's customer held the film at the copy's store; the copy
     was set aside when it came back (the hold had waited up to 10 days) or, after a longer gap, at
     once when the hold was placed, and rented within the HOLD_READY_DAYS it was kept;
   - cancelled (22 %, while waiting) and expired (18 %) holds of any active customer signed up by
     then, near that rental; they name no copy (the database clears it), so none is claimed;
-  - transfers received (90 % of the history's), as a round trip within the gap: sent to another
+  - transfers received (90 % of all), as a round trip within the gap: sent to another
     store holding copies, received there, sent back and received again before the next rental.
     The grown rentals of a copy are all served at its own store (``rentals.growth``), so a copy
-    only ever visits; cancelled transfers (10 %) never left.
+    only ever visits; cancelled transfers (7 %) never left.
 - now: ready holds (1 % of the holds) on copies on their shelf at ``until`` (no open rental),
   ready within the last two days so not expired yet; in-transit transfers (3 % of the transfers)
   of other such copies, sent within the last three days: one of either per copy at most. Waiting
-  holds (6 %) queue only for a film none of whose copies at that store is free on the shelf (else
+  holds (6 % of the holds) queue only for a film none of whose copies at that store is free on the shelf (else
   the hold would have been ready at once), placed within the last 30 days. A customer holds a
   film once while waiting or ready: a draw that repeats one is dropped.
 

@@ -83,6 +83,9 @@ class HoldViews:
             messages.error(request, f"Hold not placed: {_form_errors(form)}")
             return redirect(back)
         text, store_id = form.cleaned_data["film"], form.cleaned_data["store"]
+        # The store chosen stays chosen for the next hold: a desk serving another store's queue
+        # serves it for a while.
+        back = f"{back}&store={store_id}"
         if is_pagila_id(text):
             film_id = int(text)  # the service says whether there is such a film
         else:

@@ -43,7 +43,7 @@ def test_it_lists_a_waiting_hold_with_its_place_in_the_queue(clerk_admin, held_f
 
 def test_a_film_on_the_shelf_is_held_ready_at_once(clerk_admin, desk_customer, two_copy_film):
     response = _place(clerk_admin, desk_customer, two_copy_film["film_id"])
-    assert response["Location"] == f"/admin/counter/customers/{desk_customer}/?focus=hold"
+    assert response["Location"] == f"/admin/counter/customers/{desk_customer}/?focus=hold&store=1"
     hold_id, status, copy = sql_one(
         "SELECT hold_id, status, inventory_id FROM hold WHERE customer_id = %s", [desk_customer]
     )
@@ -56,6 +56,8 @@ def test_a_film_on_the_shelf_is_held_ready_at_once(clerk_admin, desk_customer, t
     assert f'<a href="/admin/counter/holds/{hold_id}/slip/">hold slip</a>' in message
     [hold] = page.context["holds"]
     assert (hold.shown_status, hold.shown_inventory_id) == ("ready", copy)
+    # The store chosen (not the clerk's own, 25) stays chosen for the next hold.
+    assert page.context["hold_form"]["store"].value() == "1"
 
 
 def test_a_film_named_by_its_whole_title_is_held(clerk_admin, held_film):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import F
 from django.http import Http404
 
-from customers.models import Staff
+from customers.models import Staff, Store
 from customers.scope import customer_label, customer_label_sql
 from films.models import Film
 from pagila_site.backoffice.admin_filters import is_pagila_id
@@ -38,15 +38,27 @@ class DeskStores:
 
 
 def desk_stores(scope, fallback: int | None = None) -> DeskStores:
-    """The caller's stores, defaulting to the store of their staff member (where the clerk
-    stands), else ``fallback`` (the customer's store, for an unlinked superuser) when it is one of
-    them, else the first."""
+    """The caller's stores, defaulting to ``fallback`` (the customer's own store: where they shop)
+    when the clerk works for it, else a store the clerk manages, else their staff member's store,
+    else the first. Managed before their own: Pagila's clerks belong to stores with no copies
+    (staff 1 to 25) and manage the ones that hold them, where the desk is (1)."""
     store_ids = scope.sorted_store_ids()
-    candidates = [fallback]
-    if scope.staff_id is not None:
-        own = Staff.objects.filter(pk=scope.staff_id).values_list("store_id", flat=True).first()
-        candidates.insert(0, own)
-    default = next((store for store in candidates if store in store_ids), store_ids[0] if store_ids else None)
+
+    def candidates():
+        yield fallback
+        if scope.staff_id is not None:
+            yield (
+                Store.objects.filter(manager_staff_id=scope.staff_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            yield Staff.objects.filter(pk=scope.staff_id).values_list("store_id", flat=True).first()
+
+    # Lazily: the customer's store, when it is one of the clerk's, costs no query.
+    default = next(
+        (store for store in candidates() if store in store_ids), store_ids[0] if store_ids else None
+    )
     return DeskStores(store_ids, default)
 
 

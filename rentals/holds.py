@@ -171,7 +171,8 @@ def hold_place(*, scope: Scope, customer_id: int, film_id: int, store_id: int) -
 
     Raises ``Customer.DoesNotExist`` (also out of scope), ``InvalidRental`` on ``store_id`` (not
     one of the caller's stores, or none) or ``film_id`` (unknown), ``CustomerInactive`` or
-    ``AlreadyHolding`` (an open hold of the customer for the film, at any store).
+    ``AlreadyHolding`` (a waiting or ready hold of the customer for the film, at any store; not
+    one that reads expired).
     """
     customer = Customer.objects.in_scope(scope).only("active").get(pk=customer_id)
     if not scope.covers_store(store_id) or not Store.objects.filter(pk=store_id).exists():
@@ -180,7 +181,16 @@ def hold_place(*, scope: Scope, customer_id: int, film_id: int, store_id: int) -
         raise InvalidRental("film_id", f"No film with id {film_id}.")
     if not customer.is_active:
         raise CustomerInactive("This customer is inactive and cannot place holds.")
-    lock_shelf(store_id, film_id)
+    # A ready hold of theirs for the film past its expiry reads expired, so it holds nothing: its
+    # copy is passed on now rather than when the worker comes by. Both shelves' locks in store
+    # order: no other writer holds two, and two placements take them in the same order.
+    stale = Hold.objects.due_to_expire().filter(customer_id=customer_id, film_id=film_id)
+    stale = stale.values_list("pk", "store_id", "inventory_id").first()
+    shelves = {store_id} if stale is None else {store_id, stale[1]}
+    for shelf_store in sorted(shelves):
+        lock_shelf(shelf_store, film_id)
+    if stale is not None:
+        expire_hold(stale[0], stale[1], film_id, stale[2])
     if Hold.objects.open().filter(customer_id=customer_id, film_id=film_id).exists():
         raise AlreadyHolding()
     copy = (

@@ -277,3 +277,21 @@ def test_it_guards_holds_like_every_protected_endpoint(api_client, storeless_cli
         ).status_code
         == 403
     )
+
+
+def test_it_places_a_hold_again_once_the_last_reads_expired(auth_client, film):
+    """The worker need not have come by: an expired hold holds nothing."""
+    first = hold(auth_client, ALICE, film).json()
+    bob = hold(auth_client, BOB, film).json()  # ready with the second copy
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE hold SET expires_at = now() WHERE hold_id = %s", [first["hold_id"]])
+
+    again = hold(auth_client, ALICE, film)
+
+    assert again.status_code == 201, again.json()
+    # Alice's first copy went back on the shelf and came straight to her new hold.
+    assert again.json()["status"] == "ready"
+    assert again.json()["inventory_id"] == first["inventory_id"]
+    assert auth_client.get(f"/api/v1/holds/{first['hold_id']}/").json()["status"] == "expired"
+    assert sql_one("SELECT status FROM hold WHERE hold_id = %s", [first["hold_id"]]) == ("expired",)
+    assert auth_client.get(f"/api/v1/holds/{bob['hold_id']}/").json()["status"] == "ready"

@@ -363,7 +363,7 @@ TRUSTED_PROXIES = _env(_networks, "DJANGO_TRUSTED_PROXIES")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "pagila_site.api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["pagila_site.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["pagila_site.api.authentication.BearerTokenAuthentication"],
     # Protected unless a view says otherwise: public endpoints opt out explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["customers.permissions.WorksForAStore"],

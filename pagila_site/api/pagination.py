@@ -45,8 +45,12 @@ class ContractPagination(PageNumberPagination):
         # Over ten digits is past the end of any list, and a 5,000-digit number must not cost a
         # big-int conversion (or Python's refusal of one).
         if len(digits) > 10:
-            raise exceptions.NotFound(f"Page {digits} does not exist.")
+            self.past_any_list(digits)
         return int(digits)
+
+    def past_any_list(self, digits: str):
+        """A page number too big for any list: 404."""
+        raise exceptions.NotFound(f"Page {digits} does not exist.")
 
     def paginate_queryset(self, queryset, request, view=None):
         number = self.page_number(request)
@@ -258,19 +262,26 @@ class CursorPagination(ContractPagination):
             self.count = self.bounded_count(queryset, rows)
         return rows
 
+    def past_any_list(self, digits: str):
+        """Deeper than pages by number reach, as any page past ``PAGINATION_MAX_OFFSET`` is."""
+        raise self.too_deep()
+
+    def too_deep(self) -> PageTooDeep:
+        return PageTooDeep(
+            {
+                self.page_query_param: [
+                    f"Pages by number reach {settings.PAGINATION_MAX_OFFSET:,} rows deep: "
+                    "follow the next links."
+                ]
+            }
+        )
+
     def numbered_page(self, fetch) -> list:
         """Page ``?page=N`` from ``fetch(offset, limit)``, which may set ``self.count``."""
         number = self.page_number(self.request)
         offset = (number - 1) * self.size
         if offset >= settings.PAGINATION_MAX_OFFSET:
-            raise PageTooDeep(
-                {
-                    self.page_query_param: [
-                        f"Pages by number reach {settings.PAGINATION_MAX_OFFSET:,} rows deep: "
-                        "follow the next links."
-                    ]
-                }
-            )
+            raise self.too_deep()
         # One row more than a page: whether there is a next one, without a query.
         rows = fetch(offset, self.size + 1)
         if not rows and number > 1:

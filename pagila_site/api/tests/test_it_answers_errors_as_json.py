@@ -72,3 +72,19 @@ def test_it_answers_a_body_that_is_not_json_with_400_naming_the_body(auth_client
         "code": "parse_error",
         "errors": {"non_field_errors": [detail]},
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("nested", ["[" * 10_000 + "]" * 10_000, '{"a":' * 10_000 + "1" + "}" * 10_000])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/customers/1/holds/", "/api/v1/transfers/", "/api/v1/customers/1/rentals/"]
+)
+def test_it_answers_a_body_nested_too_deeply_with_400(auth_client, nested, path):
+    response = auth_client.post(path, nested, content_type="application/json")
+    assert response.status_code == 400
+    detail = "JSON parse error - the body is nested too deeply."
+    assert response.json() == {
+        "detail": detail,
+        "code": "parse_error",
+        "errors": {"non_field_errors": [detail]},
+    }

@@ -133,6 +133,10 @@ def test_pages_by_number_reach_10000_rows_deep(auth_client):
     body = response.json()
     assert (body["code"], list(body["errors"])) == ("page_too_deep", ["page"])
     assert auth_client.get("/api/v1/rentals/?page=101&page_size=100").json()["code"] == "page_too_deep"
+    # However many digits: a page number no list reaches is as deep as the rest.
+    for page in ("10000000000", "9" * 5000):
+        response = auth_client.get(f"/api/v1/holds/?page={page}")
+        assert (response.status_code, response.json()["code"]) == (400, "page_too_deep")
 
 
 def test_a_count_above_10000_is_null(auth_client):

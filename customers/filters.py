@@ -18,7 +18,7 @@ class CustomerFilter(FilterSet):
         help_text="Case-insensitive match of every word in first name, last name or email.",
     )
     active = StrictBooleanFilter(method="filter_active", help_text="Pagila's customer.active = 1.")
-    store_id = IdFilter(field_name="store_id", help_text="The customer's home store.")
+    store_id = IdFilter(min_value=0, field_name="store_id", help_text="The customer's home store.")
 
     class Meta:
         model = Customer

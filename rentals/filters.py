@@ -65,7 +65,7 @@ class PaymentFilter(CustomerPaymentFilter):
 
 
 class CustomerHoldFilter(FilterSet):
-    store_id = IdFilter(field_name="store_id", help_text="The store the hold is at.")
+    store_id = IdFilter(min_value=0, field_name="store_id", help_text="The store the hold is at.")
     film_id = IdFilter(field_name="film_id")
     status = django_filters.ChoiceFilter(
         choices=Hold.Status.choices,
@@ -91,7 +91,7 @@ class HoldFilter(CustomerHoldFilter):
 
 class TransferFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=Transfer.Status.choices)
-    store_id = IdFilter(method="filter_store", help_text="Sent from or to this store.")
+    store_id = IdFilter(min_value=0, method="filter_store", help_text="Sent from or to this store.")
 
     class Meta:
         model = Transfer

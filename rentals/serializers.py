@@ -162,7 +162,8 @@ class HoldSerializer(PlannedSerializer):
 class HoldCreateSerializer(serializers.Serializer):
     film_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)
     store_id = serializers.IntegerField(
-        min_value=1,
+        # Stores are numbered from 0 in the chain's data.
+        min_value=0,
         max_value=INT_MAX,
         help_text="The store where the customer will collect: one of the caller's.",
     )
@@ -191,5 +192,5 @@ class TransferCreateSerializer(serializers.Serializer):
         min_value=1, max_value=INT_MAX, help_text="A copy on one of your stores' shelves."
     )
     to_store_id = serializers.IntegerField(
-        min_value=1, max_value=INT_MAX, help_text="Another existing store."
+        min_value=0, max_value=INT_MAX, help_text="Another existing store."
     )

@@ -295,3 +295,9 @@ def test_it_places_a_hold_again_once_the_last_reads_expired(auth_client, film):
     assert auth_client.get(f"/api/v1/holds/{first['hold_id']}/").json()["status"] == "expired"
     assert sql_one("SELECT status FROM hold WHERE hold_id = %s", [first["hold_id"]]) == ("expired",)
     assert auth_client.get(f"/api/v1/holds/{bob['hold_id']}/").json()["status"] == "ready"
+
+
+def test_it_places_a_hold_at_store_0(auth_client, film):
+    placed = hold(auth_client, ALICE, film, store_id=0)
+    assert (placed.status_code, placed.json()["status"]) == (201, "waiting")  # store 0 holds no copy
+    assert auth_client.get("/api/v1/holds/?store_id=0").json()["count"] == 1

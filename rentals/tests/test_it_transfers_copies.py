@@ -197,3 +197,10 @@ def test_it_refuses_bad_transfer_filters(auth_client, query):
     response = auth_client.get(f"/api/v1/transfers/?{query}")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [query.split("=")[0]]
+
+
+def test_it_sends_a_copy_to_store_0(auth_client, copy):
+    """The chain numbers its stores from 0."""
+    sent = send(auth_client, copy, to_store_id=0)
+    assert sent.status_code == 201, sent.json()
+    assert auth_client.get("/api/v1/transfers/?store_id=0").json()["count"] == 1

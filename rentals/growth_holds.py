@@ -11,9 +11,10 @@ and by the services' (``rentals.holds``, ``rentals.transfers``), at ``until`` as
 
 - history, from gaps between two grown rentals of a copy (the copy back on its shelf, then rented
   again), each gap used at most once, by a hold or by transfers:
-  - fulfilled holds (60 % of the history's): the next rental's customer held the film at the copy's store; the copy
-    was set aside when it came back (the hold had waited up to 10 days) or, after a longer gap, at
-    once when the hold was placed, and rented within the HOLD_READY_DAYS it was kept;
+  - fulfilled holds (60 % of the history's): the next rental's customer held the film at the
+    copy's store; the copy was set aside when it came back (the hold had waited up to 10 days) or,
+    after a longer gap, at once when the hold was placed, and rented within the HOLD_READY_DAYS it
+    was kept;
   - cancelled (22 %, while waiting) and expired (18 %) holds of any active customer signed up by
     then, near that rental; they name no copy (the database clears it), so none is claimed;
   - transfers received (90 % of all), as a round trip within the gap: sent to another

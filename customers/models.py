@@ -189,6 +189,19 @@ class CustomerQuerySet(models.QuerySet):
         return queryset
 
 
+def block_reasons(balance, overdue_rentals: int) -> list[str]:
+    """Why a customer may not rent (the contract's block rule): ``balance`` when they owe more
+    than ``CIRCULATION_MAX_BALANCE``, ``overdue`` when more than ``CIRCULATION_MAX_OVERDUE`` of
+    their rentals are overdue; empty when neither. The figures are SQL's
+    (``rentals.models.with_block``); the rental service and the customer detail both ask here."""
+    reasons = []
+    if balance > settings.CIRCULATION_MAX_BALANCE:
+        reasons.append("balance")
+    if overdue_rentals > settings.CIRCULATION_MAX_OVERDUE:
+        reasons.append("overdue")
+    return reasons
+
+
 class Customer(models.Model):
     customer_id = models.AutoField(primary_key=True)
     store = models.ForeignKey(Store, models.DO_NOTHING, related_name="customers")
@@ -221,6 +234,11 @@ class Customer(models.Model):
     @property
     def is_active(self) -> bool:
         return self.active == 1
+
+    @property
+    def blocked_reasons(self) -> list[str]:
+        """:func:`block_reasons` from the ``balance`` and ``overdue_rentals`` annotations."""
+        return block_reasons(self.balance, self.overdue_rentals)
 
 
 class StreamingSubscriptionQuerySet(models.QuerySet):

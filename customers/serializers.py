@@ -40,6 +40,13 @@ class CustomerDetailSerializer(CustomerSerializer):
         read_only=True,
         help_text="The sum of its rentals' balances (what they owe minus what was paid).",
     )
+    blocked_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=["balance", "overdue"]),
+        read_only=True,
+        help_text="Why the customer may not rent without an override: `balance` (owes more than "
+        "CIRCULATION_MAX_BALANCE), `overdue` (more than CIRCULATION_MAX_OVERDUE rentals overdue). "
+        "Empty when not blocked.",
+    )
 
 
 class MeSerializer(serializers.Serializer):

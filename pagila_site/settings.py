@@ -8,6 +8,7 @@ Importing this module starts no process and opens no connection.
 
 import ipaddress
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -195,6 +196,25 @@ HOLD_READY_DAYS = _env(env.float, "HOLD_READY_DAYS", default=3.0)
 if not 0 < HOLD_READY_DAYS < 3650:
     raise ImproperlyConfigured("Environment variable HOLD_READY_DAYS is malformed: days, more than 0")
 HOLD_EXPIRY_INTERVAL = _seconds("HOLD_EXPIRY_INTERVAL", 20.0)
+
+# The block rule (rentals.models.with_block): a customer owing more than this, or with more than
+# this many rentals overdue, may not rent without an override. A return may be backdated (a drop
+# box) by at most RETURN_BACKDATE_DAYS.
+CIRCULATION_MAX_BALANCE = _env(env.str, "CIRCULATION_MAX_BALANCE", default="50.00")
+try:
+    CIRCULATION_MAX_BALANCE = Decimal(CIRCULATION_MAX_BALANCE)
+    if not CIRCULATION_MAX_BALANCE.is_finite() or CIRCULATION_MAX_BALANCE < 0:
+        raise ArithmeticError
+except (ArithmeticError, InvalidOperation) as exc:
+    raise ImproperlyConfigured(
+        "Environment variable CIRCULATION_MAX_BALANCE is malformed: an amount >= 0 (e.g. 50.00)"
+    ) from exc
+CIRCULATION_MAX_OVERDUE = _env(env.int, "CIRCULATION_MAX_OVERDUE", default=2)
+if CIRCULATION_MAX_OVERDUE < 0:
+    raise ImproperlyConfigured("Environment variable CIRCULATION_MAX_OVERDUE is malformed: a count >= 0")
+RETURN_BACKDATE_DAYS = _env(env.float, "RETURN_BACKDATE_DAYS", default=7.0)
+if not 0 <= RETURN_BACKDATE_DAYS < 3650:
+    raise ImproperlyConfigured("Environment variable RETURN_BACKDATE_DAYS is malformed: days >= 0")
 
 
 def _database(url_variable: str) -> dict:
@@ -412,6 +432,7 @@ SPECTACULAR_SETTINGS = {
             "there are set aside for the waiting holds in order.",
         },
         {"name": "transfers", "description": "Copies travelling from one store's shelf to another's."},
+        {"name": "inventory", "description": "Copies: their condition and where they stand."},
         {
             "name": "changes",
             "description": "Who did what: a record of every insert, update and delete of the "

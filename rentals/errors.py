@@ -64,6 +64,26 @@ class HeldForAnother(RentalError):
     message = "This copy is set aside for another customer's hold."
 
 
+class CopyUnavailable(RentalError):
+    copy_refusal = True
+    code = "copy_unavailable"
+    message = "This copy is not in good condition (damaged, lost or withdrawn)."
+
+
+class CustomerBlocked(RentalError):
+    """The block rule refuses the customer (``customers.models.block_reasons``)."""
+
+    code = "customer_blocked"
+
+    def __init__(self, reasons: list[str]):
+        said = {"balance": "owes more than allowed", "overdue": "has too many rentals overdue"}
+        super().__init__(
+            f"This customer may not rent: {' and '.join(said[r] for r in reasons)}. "
+            "A manager may rent anyway with an override_reason."
+        )
+        self.reasons = reasons
+
+
 class AlreadyHolding(RentalError):
     code = "already_holding"
     message = "This customer already has an open hold for this film."
@@ -86,6 +106,11 @@ class Forbidden(RentalError):
 class NotDestination(Forbidden):
     code = "not_destination"
     message = "Only staff of the destination store can receive this transfer."
+
+
+class OverrideNotAllowed(Forbidden):
+    code = "override_not_allowed"
+    message = "Renting past a block (override_reason) needs the override_block permission."
 
 
 class NotSender(Forbidden):

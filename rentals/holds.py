@@ -18,6 +18,7 @@ to the next waiting hold or back to the shelf (:func:`expire_due_holds`), and a 
 copy does the same first rather than wait for it.
 """
 
+import collections
 from datetime import timedelta
 
 from django.conf import settings
@@ -60,7 +61,7 @@ def _shelf_state_query():
         Inventory.objects.filter(pk=Slot("inventory_id", IntegerField()))
         .with_shelf_state()
         .annotate(held_expired=Exists(due), customers_hold=Subquery(customers_hold.values("pk")[:1]))
-        .only("store_id", "film_id")
+        .only("store_id", "film_id", "condition")
     )
 
 
@@ -75,7 +76,7 @@ def _shelf_state(inventory_id: int, customer_id: int | None):
 
 
 def locked_copy(inventory_id: int, *, customer_id: int | None = None):
-    """The copy's shelf state (``store_id``, ``film_id``, ``on_loan``, ``in_transit``,
+    """The copy's shelf state (``store_id``, ``film_id``, ``condition``, ``on_loan``, ``in_transit``,
     ``held_for``, ``held_for_customer``, ``held_expired``, and ``customers_hold``: the open hold
     of ``customer_id`` for its film at its store), read under its shelf's lock; None for no such
     copy.
@@ -142,6 +143,10 @@ def expire_hold(hold_id: int, store_id: int, film_id: int, inventory_id: int) ->
         .update(status=Hold.Status.EXPIRED, inventory=None, closed_at=Now())
     )
     if not expired:  # fulfilled, cancelled or given more time since it was read
+        return None
+    # Marking a copy takes it from its hold (rentals.copies); only a writer skipping the services
+    # could leave a damaged copy set aside.
+    if not Inventory.objects.filter(pk=inventory_id, condition=Inventory.Condition.GOOD).exists():
         return None
     return serve_queue(store_id, film_id, inventory_id)
 
@@ -254,15 +259,21 @@ def fulfil_hold(*, hold_id: int, rental_id: int, inventory_id: int, store_id: in
 
 
 _LOCK_RENTALS_SHELF = """
-SELECT i.store_id, i.film_id, i.inventory_id, pg_advisory_xact_lock(i.store_id, i.film_id)
+SELECT i.store_id, i.film_id, i.inventory_id, i.condition = 'good', r.rental_date, statement_timestamp(),
+       pg_advisory_xact_lock(i.store_id, i.film_id)
 FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id WHERE r.rental_id = %s
 """
 
+RentalsShelf = collections.namedtuple(
+    "RentalsShelf", ["store_id", "film_id", "inventory_id", "good", "rental_date", "now"]
+)
 
-def lock_rentals_shelf(rental_id: int) -> tuple[int, int, int] | None:
-    """Take the shelf lock of the rental's copy: its ``(store_id, film_id, inventory_id)``, or None
-    for no such rental. A rented copy can't travel, so its store stays what was read."""
+
+def lock_rentals_shelf(rental_id: int) -> RentalsShelf | None:
+    """Take the shelf lock of the rental's copy; its store, film and condition, the rental's date
+    and the database's clock, or None for no such rental. A rented copy can't travel, so its store
+    stays what was read."""
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_RENTALS_SHELF, [rental_id])
         row = cursor.fetchone()
-    return None if row is None else row[:3]
+    return None if row is None else RentalsShelf(*row[:6])

@@ -38,9 +38,9 @@ def _travelling() -> Exists:
 
 
 def _on_its_shelf() -> Q:
-    """The copy of the query is on its store's shelf for anyone: not out on a rental, not set
-    aside for a hold, not travelling."""
-    return ~_out_on_an_open_rental() & ~_set_aside() & ~_travelling()
+    """The copy of the query is on its store's shelf for anyone: in good condition, not out on a
+    rental, not set aside for a hold, not travelling."""
+    return Q(condition="good") & ~_out_on_an_open_rental() & ~_set_aside() & ~_travelling()
 
 
 class InventoryQuerySet(models.QuerySet):
@@ -49,8 +49,8 @@ class InventoryQuerySet(models.QuerySet):
         return self if scope.every_store else self.filter(store_id__in=scope.store_ids)
 
     def in_stock(self):
-        """Copies on their store's shelf: not out on an open rental, not set aside for a hold,
-        not in transit."""
+        """Copies on their store's shelf: in good condition, not out on an open rental, not set
+        aside for a hold, not in transit."""
         return self.filter(_on_its_shelf())
 
     def with_in_stock(self):
@@ -71,9 +71,17 @@ class InventoryQuerySet(models.QuerySet):
 
 
 class Inventory(models.Model):
+    class Condition(models.TextChoices):
+        GOOD = "good"
+        DAMAGED = "damaged"
+        LOST = "lost"
+        WITHDRAWN = "withdrawn"
+
     inventory_id = models.AutoField(primary_key=True)
     film = models.ForeignKey(Film, models.DO_NOTHING, related_name="inventory")
     store = models.ForeignKey(Store, models.DO_NOTHING, related_name="inventory")
+    # Our column on Pagila's table (migration 0014): anything but good is rentable by no one.
+    condition = models.TextField(choices=Condition, default=Condition.GOOD, db_default=Condition.GOOD)
     last_update = models.DateTimeField(db_default=Now())
 
     objects = InventoryQuerySet.as_manager()
@@ -83,6 +91,7 @@ class Inventory(models.Model):
         db_table = "inventory"
         ordering = ["inventory_id"]
         verbose_name_plural = "inventory"
+        permissions = [("set_copy_condition", "Can mark a copy damaged, lost, withdrawn or good")]
 
     def __str__(self) -> str:
         return f"Copy {self.inventory_id}"
@@ -151,8 +160,8 @@ MONEY = models.DecimalField(max_digits=9, decimal_places=2)
 
 
 class RentalFee(models.Func):
-    """``rental_fee(...)``, Pagila's fee rule in SQL (migration 0007): what the annotated rental
-    owes were it returned at ``returned_at``."""
+    """``rental_fee(...)``, Pagila's fee rule in SQL (migrations 0007, 0014): what the annotated
+    rental owes were it returned at ``returned_at``, the replacement cost always for a lost copy."""
 
     function = "rental_fee"
     output_field = MONEY
@@ -167,6 +176,7 @@ def _fee(returned_at) -> RentalFee:
         F(f"{film}rental_duration"),
         F(f"{film}rental_rate"),
         F(f"{film}replacement_cost"),
+        F("lost"),
     )
 
 
@@ -281,6 +291,9 @@ class Rental(models.Model):
     customer = models.ForeignKey(Customer, models.DO_NOTHING, related_name="rentals")
     return_date = models.DateTimeField(null=True, blank=True)
     staff = models.ForeignKey(Staff, models.DO_NOTHING, related_name="rentals")
+    # Our column on Pagila's table (migration 0014): the copy was marked lost while out on this
+    # rental, which then owes its replacement cost whenever it was returned (``rental_fee``).
+    lost = models.BooleanField(default=False, db_default=False)
     last_update = models.DateTimeField(db_default=Now())
 
     objects = RentalQuerySet.as_manager()
@@ -289,6 +302,7 @@ class Rental(models.Model):
         managed = False
         db_table = "rental"
         ordering = ["-rental_date", "-rental_id"]
+        permissions = [("override_block", "Can rent to a blocked customer, giving a reason")]
         constraints = [
             # Created by migration 0002 (Django leaves unmanaged tables alone): whoever
             # writes, API, admin or plain SQL, a copy is out on at most one open rental.
@@ -444,9 +458,19 @@ def with_balance(customers: models.QuerySet) -> models.QuerySet:
     )
 
 
+def with_block(customers: models.QuerySet) -> models.QuerySet:
+    """``customers`` annotated with what the block rule (``customers.models.block_reasons``) reads:
+    ``balance`` (``with_balance()``) and ``overdue_rentals``, how many of their rentals are open
+    and past due. Both read a customer's rentals by index (``rental_customer_newest_first``,
+    ``rental_open_by_customer``): cheap whatever the chain's history."""
+    overdue = Rental.objects.filter(customer_id=OuterRef("pk")).overdue()
+    return with_balance(customers).annotate(overdue_rentals=_count(overdue))
+
+
 def with_account(customers: models.QuerySet) -> models.QuerySet:
-    """``customers`` as the customer detail shows them: ``with_open_rentals()``, ``with_balance()``."""
-    return with_balance(with_open_rentals(customers))
+    """``customers`` as the customer detail shows them: ``with_open_rentals()`` and
+    ``with_block()`` (the balance, and what the detail's ``blocked_reasons`` reads)."""
+    return with_block(with_open_rentals(customers))
 
 
 class HoldQuerySet(models.QuerySet):

@@ -115,12 +115,27 @@ class RentalCreateSerializer(StaffIdMixin, serializers.Serializer):
     inventory_id = serializers.IntegerField(min_value=1, max_value=INT_MAX)
     staff_id = _staff_id(f"Who takes the rental (and, with pay, the payment). {_DEFAULT_STAFF}")
     pay = serializers.BooleanField(default=False, help_text=_PAY_HELP)
+    override_reason = serializers.CharField(
+        min_length=1,
+        max_length=500,
+        required=False,
+        trim_whitespace=False,
+        help_text="Rent to a blocked customer anyway, for this reason (kept in the rental's change "
+        "record). Needs the override_block permission (superusers, the Manager group): 403 "
+        "`override_not_allowed` otherwise.",
+    )
 
 
 class RentalReturnSerializer(serializers.Serializer):
     # Not StaffIdMixin's: a return without pay needs no staff member, whoever the caller is.
     pay = serializers.BooleanField(default=False, help_text=_PAY_HELP)
     staff_id = _staff_id(f'Who takes the payment, with "pay". {_DEFAULT_STAFF}')
+    returned_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the copy came back, for a drop box (ISO 8601): not before the rental, not in "
+        "the future, at most RETURN_BACKDATE_DAYS (7) days back. The fee is the fee at that time. "
+        "Default: now.",
+    )
 
 
 class PaymentCreateSerializer(StaffIdMixin, serializers.Serializer):
@@ -193,4 +208,27 @@ class TransferCreateSerializer(serializers.Serializer):
     )
     to_store_id = serializers.IntegerField(
         min_value=0, max_value=INT_MAX, help_text="Another existing store."
+    )
+
+
+class InventorySerializer(PlannedSerializer):
+    """A copy, from ``InventoryQuerySet.with_shelf_state()`` and ``with_in_stock()``."""
+
+    inventory_id = serializers.IntegerField()
+    film_id = serializers.IntegerField()
+    store_id = serializers.IntegerField()
+    condition = serializers.ChoiceField(choices=["good", "damaged", "lost", "withdrawn"])
+    in_stock = serializers.BooleanField(
+        help_text="On its store's shelf: good, not out on a rental, not set aside, not in transit."
+    )
+    set_aside_for = SetAsideSerializer(
+        allow_null=True, help_text="The ready hold it is set aside for, or null."
+    )
+    in_transit = serializers.BooleanField(help_text="Travelling between stores.")
+
+
+class CopyConditionSerializer(serializers.Serializer):
+    condition = serializers.ChoiceField(choices=["good", "damaged", "lost", "withdrawn"])
+    note = serializers.CharField(
+        min_length=1, max_length=500, help_text="Why (kept as the change record's reason)."
     )

@@ -23,17 +23,24 @@ simultaneous payments queue, and the second is judged against the first. A write
 the lock (plain SQL) is not held to this: no constraint can compare a row with a sum.
 """
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import IntegerField
 from django.db.models.functions import Now
 
-from customers.models import Customer, Staff
+from customers.models import Customer, Staff, block_reasons
 from customers.scope import Scope
+from pagila_site.change_context import writing_as
+from pagila_site.compiled import CompiledQuery, Slot
 from pagila_site.db import violated_constraint
 from rentals import holds
 from rentals.errors import (
     AlreadyReturned,
+    CopyUnavailable,
+    CustomerBlocked,
     CustomerInactive,
     HeldForAnother,
     InTransit,
@@ -41,13 +48,16 @@ from rentals.errors import (
     InvalidRental,
     NotInStock,
     Overpayment,
+    OverrideNotAllowed,
 )
 from rentals.models import (
     OPEN_RENTAL_CONSTRAINT,
     RENTAL_FOREIGN_KEYS,
+    Inventory,
     Payment,
     Rental,
     shown_rentals,
+    with_block,
 )
 
 # payment.amount is numeric(5, 2).
@@ -110,9 +120,28 @@ def _balance_pay(*, rental: Rental, staff_id: int) -> Payment | None:
     return _payment_insert(rental=rental, amount=amount, staff_id=staff_id)
 
 
+# Every rental asks it: compiled once per process (pagila_site/compiled.py).
+_BLOCK_FIGURES = CompiledQuery(
+    lambda: with_block(Customer.objects.filter(pk=Slot("customer_id", IntegerField()))).only("pk")
+)
+
+
+def _block_reasons(customer_id: int) -> list[str]:
+    figures = _BLOCK_FIGURES.rows(customer_id=customer_id)
+    # None for a customer deleted since it was read: the INSERT's foreign key then says so.
+    return block_reasons(figures[0].balance, figures[0].overdue_rentals) if figures else []
+
+
 @transaction.atomic
 def rental_create(
-    *, scope: Scope, customer_id: int, inventory_id: int, staff_id: int | None = None, pay: bool = False
+    *,
+    scope: Scope,
+    customer_id: int,
+    inventory_id: int,
+    staff_id: int | None = None,
+    pay: bool = False,
+    override_reason: str | None = None,
+    may_override: bool = False,
 ) -> Rental:
     """Rent copy ``inventory_id`` to the customer now (the database's clock), taken by
     ``staff_id`` (by default the caller's own staff member).
@@ -124,10 +153,15 @@ def rental_create(
     A copy set aside for the customer's hold fulfils it; so does any copy of the film at the
     hold's store (a copy set aside for it then goes to the next hold waiting).
 
+    A customer the block rule refuses (``customers.models.block_reasons``) rents only with an
+    ``override_reason``, from a caller who ``may_override`` (the ``override_block`` permission);
+    the reason is kept in the rental's change record.
+
     Raises ``Customer.DoesNotExist`` (also for a customer out of scope), ``InvalidRental``
     (unknown copy or staff, inactive staff, a copy of another store, a staff member the caller
-    may not name), then the copy's refusals (``NotInStock``, ``InTransit``, ``HeldForAnother``),
-    then ``CustomerInactive``.
+    may not name), then the copy's refusals (``NotInStock``, ``InTransit``, ``HeldForAnother``,
+    ``CopyUnavailable``), then the customer's (``CustomerInactive``, ``CustomerBlocked``), then
+    ``OverrideNotAllowed`` (a reason sent by a caller who may not override).
     """
     # The customer first: an unknown one, or one out of scope, is 404 whatever else is wrong.
     customer = Customer.objects.in_scope(scope).only("active").get(pk=customer_id)
@@ -145,13 +179,21 @@ def rental_create(
         raise InTransit()
     if copy.held_for is not None and copy.held_for_customer != customer_id:
         raise HeldForAnother()
+    if copy.condition != Inventory.Condition.GOOD:
+        raise CopyUnavailable()
     if not customer.is_active:
         raise CustomerInactive()
+    if override_reason is not None:
+        if not may_override:
+            raise OverrideNotAllowed()
+    elif reasons := _block_reasons(customer_id):
+        raise CustomerBlocked(reasons)
     rental = Rental(rental_date=Now(), inventory_id=inventory_id, customer_id=customer_id, staff_id=staff_id)
     try:
         # No savepoint of its own: this function's atomic block is one when the caller has a
         # transaction (the admin's), so the caller's survives the refusal; without, it all ends.
-        rental.save(force_insert=True)
+        with writing_as(reason=override_reason):
+            rental.save(force_insert=True)
     except IntegrityError as exc:
         constraint = violated_constraint(exc)
         # Another rental of the copy committed since our check (its INSERT made ours wait).
@@ -184,8 +226,17 @@ def rental_create(
 
 
 @transaction.atomic
-def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: int | None = None) -> Rental:
-    """Return the rental now; the result carries ``with_amounts()``'s ``amount_due``,
+def rental_return(
+    *,
+    scope: Scope,
+    rental_id: int,
+    pay: bool = False,
+    staff_id: int | None = None,
+    returned_at: datetime | None = None,
+) -> Rental:
+    """Return the rental now, or at ``returned_at`` for a drop box (not before the rental, not in
+    the future, at most ``RETURN_BACKDATE_DAYS`` back: ``InvalidRental`` on ``returned_at``); the
+    fee is the fee at that time. The result carries ``with_amounts()``'s ``amount_due``,
     ``amount_paid`` and ``balance`` (it is one of ``shown_rentals()``), and ``set_aside_for``:
     the hold the copy was set aside for (the film's first waiting at the copy's store), or None.
 
@@ -212,14 +263,19 @@ def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: 
     shelf = holds.lock_rentals_shelf(rental_id)
     if shelf is None:
         raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
+    if returned_at is not None:
+        _check_returned_at(returned_at, shelf)
     # Only an open rental is updated. The UPDATE locks the row, and PostgreSQL checks the
     # condition again once a lock it waited for is released, so the second of two simultaneous
     # returns updates nothing instead of overwriting the first's return_date.
-    if not Rental.objects.open().filter(pk=rental_id).update(return_date=Now()):
+    if not Rental.objects.open().filter(pk=rental_id).update(return_date=returned_at or Now()):
         if Rental.objects.filter(pk=rental_id).exists():
             raise AlreadyReturned()
         raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
-    set_aside_for = holds.serve_queue(*shelf)
+    # A copy in good condition serves the queue; a damaged one (marked while out) goes to no one.
+    set_aside_for = (
+        holds.serve_queue(shelf.store_id, shelf.film_id, shelf.inventory_id) if shelf.good else None
+    )
     payment = None
     if pay:
         customer_id = Rental.objects.filter(pk=rental_id).values_list("customer_id", flat=True).get()
@@ -229,6 +285,20 @@ def rental_return(*, scope: Scope, rental_id: int, pay: bool = False, staff_id: 
     if pay:
         rental.payment = payment
     return rental
+
+
+def _check_returned_at(returned_at: datetime, shelf) -> None:
+    """A backdated return's limits, against the database's clock and the rental's date."""
+    if returned_at > shelf.now:
+        raise InvalidRental("returned_at", "A return can't be in the future.")
+    if returned_at < shelf.rental_date:
+        raise InvalidRental(
+            "returned_at", f"A return can't be before the rental ({shelf.rental_date.isoformat()})."
+        )
+    if returned_at < shelf.now - timedelta(days=settings.RETURN_BACKDATE_DAYS):
+        raise InvalidRental(
+            "returned_at", f"A return may be backdated by at most {settings.RETURN_BACKDATE_DAYS:g} days."
+        )
 
 
 def _check_amount(amount: Decimal) -> None:

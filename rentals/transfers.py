@@ -15,6 +15,7 @@ from customers.scope import Scope
 from pagila_site.db import violated_constraint
 from rentals import holds
 from rentals.errors import (
+    CopyUnavailable,
     HeldForAnother,
     InTransit,
     InvalidRental,
@@ -35,7 +36,8 @@ def transfer_send(*, scope: Scope, inventory_id: int, to_store_id: int) -> Trans
 
     Raises ``InvalidRental`` on ``inventory_id`` (unknown, or held by none of the caller's
     stores) or ``to_store_id`` (unknown, or the copy's own store), then the copy's refusals:
-    ``NotInStock`` (out on a rental), ``HeldForAnother`` (set aside for a hold), ``InTransit``.
+    ``NotInStock`` (out on a rental), ``HeldForAnother`` (set aside for a hold), ``InTransit``,
+    ``CopyUnavailable`` (not in good condition).
     """
     copy = holds.locked_copy(inventory_id)
     if copy is None or not scope.covers_store(copy.store_id):
@@ -50,6 +52,8 @@ def transfer_send(*, scope: Scope, inventory_id: int, to_store_id: int) -> Trans
         raise HeldForAnother()
     if copy.in_transit:
         raise InTransit("This copy is already travelling between stores.")
+    if copy.condition != Inventory.Condition.GOOD:
+        raise CopyUnavailable()
     transfer = Transfer(
         inventory_id=inventory_id,
         from_store_id=copy.store_id,
@@ -80,9 +84,9 @@ def transfer_receive(*, scope: Scope, transfer_id: int):
     Raises ``Transfer.DoesNotExist`` (also out of scope: neither store is the caller's),
     ``NotDestination`` (the caller works for the sending store only) or ``TransferClosed``.
     """
-    to_store_id, film_id, inventory_id = (
+    to_store_id, film_id, inventory_id, condition = (
         Transfer.objects.in_scope(scope)
-        .values_list("to_store_id", "inventory__film_id", "inventory_id")
+        .values_list("to_store_id", "inventory__film_id", "inventory_id", "inventory__condition")
         .get(pk=transfer_id)
     )
     if not scope.covers_store(to_store_id):
@@ -92,6 +96,8 @@ def transfer_receive(*, scope: Scope, transfer_id: int):
         transfer_id, status=Transfer.Status.RECEIVED, received_at=Now(), received_by_id=scope.staff_id
     )
     Inventory.objects.filter(pk=inventory_id).update(store_id=to_store_id)
+    if condition != Inventory.Condition.GOOD:  # marked while travelling: it serves no one
+        return None
     return holds.serve_queue(to_store_id, film_id, inventory_id)
 
 
@@ -103,13 +109,14 @@ def transfer_cancel(*, scope: Scope, transfer_id: int) -> None:
     Raises ``Transfer.DoesNotExist`` (also out of scope), ``NotSender`` (the caller works for the
     destination only) or ``TransferClosed``.
     """
-    from_store_id, film_id, inventory_id = (
+    from_store_id, film_id, inventory_id, condition = (
         Transfer.objects.in_scope(scope)
-        .values_list("from_store_id", "inventory__film_id", "inventory_id")
+        .values_list("from_store_id", "inventory__film_id", "inventory_id", "inventory__condition")
         .get(pk=transfer_id)
     )
     if not scope.covers_store(from_store_id):
         raise NotSender()
     holds.lock_shelf(from_store_id, film_id)
     _in_transit_or_closed(transfer_id, status=Transfer.Status.CANCELLED, cancelled_at=Now())
-    holds.serve_queue(from_store_id, film_id, inventory_id)
+    if condition == Inventory.Condition.GOOD:
+        holds.serve_queue(from_store_id, film_id, inventory_id)

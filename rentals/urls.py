@@ -10,6 +10,7 @@ router.register("rentals", views.RentalViewSet, basename="rental")
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("holds", views.HoldViewSet, basename="hold")
 router.register("transfers", views.TransferViewSet, basename="transfer")
+router.register("inventory", views.InventoryViewSet, basename="inventory")
 
 urlpatterns = [
     path(

@@ -8,6 +8,7 @@ import contextlib
 import functools
 
 from django.db import models
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -22,7 +23,8 @@ from pagila_site.api.idempotency import IdempotentPostMixin
 from pagila_site.api.pagination import CountedCursorPagination, CursorPagination, OneQueryPagination
 from pagila_site.api.schema import ErrorSerializer, error_responses
 from pagila_site.compiled import CompiledQuery, Slot
-from rentals.errors import Forbidden, InvalidRental, RentalError
+from rentals.copies import copy_condition_set
+from rentals.errors import CustomerBlocked, Forbidden, InvalidRental, RentalError
 from rentals.filters import (
     CustomerHoldFilter,
     CustomerPaymentFilter,
@@ -33,10 +35,12 @@ from rentals.filters import (
     TransferFilter,
 )
 from rentals.holds import hold_cancel, hold_place
-from rentals.models import Hold, Payment, Rental, Transfer, shown_holds, shown_rentals
+from rentals.models import Hold, Inventory, Payment, Rental, Transfer, shown_holds, shown_rentals
 from rentals.serializers import (
+    CopyConditionSerializer,
     HoldCreateSerializer,
     HoldSerializer,
+    InventorySerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
     RentalCreateSerializer,
@@ -70,7 +74,10 @@ def api_error(exc: RentalError) -> exceptions.APIException:
         return exceptions.ValidationError({exc.field: [str(exc)]})
     if isinstance(exc, Forbidden):
         return Refused(detail=str(exc), code=exc.code)
-    return Conflict(detail=str(exc), code=exc.code)
+    conflict = Conflict(detail=str(exc), code=exc.code)
+    if isinstance(exc, CustomerBlocked):
+        conflict.extra = {"reasons": exc.reasons}
+    return conflict
 
 
 @contextlib.contextmanager
@@ -79,7 +86,13 @@ def service_answers():
     rental is 404, a rule's refusal 400 or 409 (:func:`api_error`)."""
     try:
         yield
-    except (Customer.DoesNotExist, Rental.DoesNotExist, Hold.DoesNotExist, Transfer.DoesNotExist) as exc:
+    except (
+        Customer.DoesNotExist,
+        Rental.DoesNotExist,
+        Hold.DoesNotExist,
+        Transfer.DoesNotExist,
+        Inventory.DoesNotExist,
+    ) as exc:
         raise exceptions.NotFound() from exc
     except RentalError as exc:
         raise api_error(exc) from exc
@@ -209,12 +222,18 @@ class RentalViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelVie
         responses={
             201: RentalPaidSerializer,
             **error_responses(400, 401, 404),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="An override_reason from a caller without the override_block permission "
+                "(code `override_not_allowed`).",
+            ),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="The copy is out on an open rental (code `not_in_stock`), travelling "
-                "between stores (`in_transit`) or set aside for another customer's hold "
-                "(`held_for_another`); or the customer is inactive (`customer_inactive`). The copy's "
-                "refusal comes first.",
+                "between stores (`in_transit`), set aside for another customer's hold "
+                "(`held_for_another`) or not in good condition (`copy_unavailable`); or the customer "
+                "is inactive (`customer_inactive`) or blocked (`customer_blocked`, with `reasons`: "
+                "`balance`, `overdue`). The copy's refusal comes first.",
             ),
         },
         parameters=[
@@ -270,8 +289,13 @@ class CustomerRentalViewSet(
         if not serializer.is_valid():
             self.check_customer()  # an unknown customer is 404 whatever the body says
             raise exceptions.ValidationError(serializer.errors)
+        data = serializer.validated_data
+        # Asked only of an override: the permission check reads the user's groups.
+        may_override = "override_reason" in data and request.user.has_perm("rentals.override_block")
         with service_answers():  # an unknown customer, or one out of scope: 404
-            rental = rental_create(scope=self.scope, customer_id=customer_id, **serializer.validated_data)
+            rental = rental_create(
+                scope=self.scope, customer_id=customer_id, may_override=may_override, **data
+            )
         location = reverse("rental-detail", kwargs={"rental_id": rental.pk})
         answer_serializer = RentalPaidSerializer if serializer.validated_data["pay"] else RentalSerializer
         return Response(
@@ -507,3 +531,54 @@ class TransferViewSet(
         with service_answers():
             transfer_cancel(scope=self.scope, transfer_id=transfer_id)
         return Response(_transfer(transfer_id))
+
+
+class _Shown:
+    """What a copy's set_aside_for shows."""
+
+    def __init__(self, hold_id, customer_id):
+        self.hold_id, self.customer_id = hold_id, customer_id
+
+
+def _copy(queryset, inventory_id: int):
+    copy = queryset.get(pk=inventory_id)
+    copy.set_aside_for = None if copy.held_for is None else _Shown(copy.held_for, copy.held_for_customer)
+    return copy
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A copy",
+        description="Its condition and whether it is on its store's shelf. In scope: held by one of "
+        "the caller's stores.",
+        responses={200: InventorySerializer, **error_responses(401, 404)},
+    ),
+)
+class InventoryViewSet(IdempotentPostMixin, InScopeMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Inventory.objects.with_shelf_state().with_in_stock()
+    serializer_class = InventorySerializer
+    lookup_url_kwarg = "inventory_id"
+    lookup_value_converter = "int"
+
+    def retrieve(self, request, inventory_id: int):
+        with service_answers():
+            return Response(InventorySerializer(_copy(self.get_queryset(), inventory_id)).data)
+
+    @extend_schema(
+        summary="Mark a copy's condition",
+        description="Not `good` (damaged, lost, withdrawn): the copy can't be rented, set aside or sent "
+        "(409 `copy_unavailable`); one set aside for a hold goes back to the queue, served by another "
+        "copy on the shelf. `lost` on a copy out on a rental returns that rental now, owing the "
+        "replacement cost. `good` puts it back on its shelf. The note is the change record's reason.",
+        request=CopyConditionSerializer,
+        responses={200: InventorySerializer, **error_responses(400, 401, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def condition(self, request, inventory_id: int):
+        serializer = CopyConditionSerializer(data=request.data)
+        if not serializer.is_valid():
+            get_object_or_404(self.get_queryset().only("pk"), pk=inventory_id)  # 404 whatever the body
+            raise exceptions.ValidationError(serializer.errors)
+        with service_answers():
+            copy_condition_set(scope=self.scope, inventory_id=inventory_id, **serializer.validated_data)
+        return Response(InventorySerializer(_copy(self.get_queryset(), inventory_id)).data)

@@ -13,7 +13,7 @@ def test_it_answers_when_the_provider_rejects_tools(live_app, llm):
     assert response.status_code == 200
     assert response.text == "Without tools."
     first, second = llm.seen
-    assert len(first.body["tools"]) == 4
+    assert len(first.body["tools"]) == 5
     assert "tools" not in second.body
     assert second.body["messages"] == first.body["messages"]
 

@@ -61,6 +61,7 @@ def test_it_shows_the_customer_with_address_and_open_rentals(auth_client):
         },
         "open_rentals": 0,
         "balance": f"{_balance_of_returned_rentals(1):.2f}",
+        "blocked_reasons": [],  # 9.99 owed: under CIRCULATION_MAX_BALANCE
     }
 
 

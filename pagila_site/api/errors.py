@@ -97,6 +97,8 @@ def api_exception_handler(exc, context):
         body["errors"] = {"non_field_errors": [body["detail"]]}
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response.headers.setdefault("WWW-Authenticate", "Bearer")
+    # What a refusal says beyond its sentence (a blocked customer's "reasons").
+    body.update(getattr(exc, "extra", None) or {})
     response.data = body
     return response
 

@@ -138,7 +138,7 @@ def test_it_documents_the_rental_object(schema):
 def test_it_documents_renting(schema):
     operation = schema["paths"]["/api/v1/customers/{customer_id}/rentals/"]["post"]
     request = _component(schema, operation["requestBody"]["content"]["application/json"]["schema"])
-    assert set(request["properties"]) == {"inventory_id", "staff_id", "pay"}
+    assert set(request["properties"]) == {"inventory_id", "staff_id", "pay", "override_reason"}
     # staff_id defaults to the caller's own staff member.
     assert set(request["required"]) == {"inventory_id"}
     rented = _body(schema, "/api/v1/customers/{customer_id}/rentals/", "post", "201")
@@ -155,7 +155,7 @@ def test_it_documents_renting(schema):
 def test_it_documents_returning(schema):
     operation = schema["paths"]["/api/v1/rentals/{rental_id}/return/"]["post"]
     request = _component(schema, operation["requestBody"]["content"]["application/json"]["schema"])
-    assert set(request["properties"]) == {"pay", "staff_id"}
+    assert set(request["properties"]) == {"pay", "staff_id", "returned_at"}
     assert "required" not in request  # a return needs no body
     assert {"200", "400", "404", "409"} <= set(operation["responses"])
     returned = _body(schema, "/api/v1/rentals/{rental_id}/return/", "post", "200")
@@ -196,7 +196,12 @@ def test_it_documents_the_payment_lists(schema, path):
 
 def test_it_documents_the_customer_objects(schema):
     detail = _body(schema, "/api/v1/customers/{customer_id}/", "get", "200")
-    assert set(detail["properties"]) == CUSTOMER_FIELDS | {"address", "open_rentals", "balance"}
+    assert set(detail["properties"]) == CUSTOMER_FIELDS | {
+        "address",
+        "open_rentals",
+        "balance",
+        "blocked_reasons",
+    }
     assert detail["properties"]["balance"]["type"] == "string"
     address = _component(schema, detail["properties"]["address"])
     assert set(address["properties"]) == {"address", "district", "city", "country", "postal_code", "phone"}

@@ -10,8 +10,9 @@ from pagila_site.testsupport.rentals import rent
 pytestmark = pytest.mark.django_db
 
 STORE = 1
-# Active customers of store 1 (Pagila's customer 16 is inactive; 4 belongs to store 2).
-ALICE, BOB, CAROL, DAN = 1, 2, 3, 5
+# Active customers of store 1 whom the block rule lets rent (owing less than 50.00; Pagila's customer
+# 16 is inactive, 4 belongs to store 2).
+ALICE, BOB, CAROL, DAN = 1, 12, 30, 45
 
 
 @pytest.fixture

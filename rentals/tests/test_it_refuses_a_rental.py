@@ -15,6 +15,7 @@ Copy = collections.namedtuple(
     [
         "store_id",
         "film_id",
+        "condition",
         "on_loan",
         "in_transit",
         "held_for",
@@ -60,7 +61,7 @@ def test_it_refuses_a_copy_deleted_after_it_was_checked(auth_client, monkeypatch
     # As if the copy had gone between the check and the INSERT: the foreign key refuses the row.
     from rentals import holds
 
-    on_the_shelf = Copy(1, 1, False, False, None, None, False, None)
+    on_the_shelf = Copy(1, 1, "good", False, False, None, None, False, None)
     monkeypatch.setattr(holds, "locked_copy", lambda inventory_id, customer_id: on_the_shelf)
     before = _open_rentals()
     response = rent(auth_client, 1, 999999)

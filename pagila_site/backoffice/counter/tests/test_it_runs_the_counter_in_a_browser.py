@@ -35,7 +35,10 @@ CLERK, PASSWORD = "desk", "desk-password"
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
-    env = {"DJANGO_DEBUG": "true"}
+    # The walk rents to whichever customer a name search finds, most of whom Pagila's history
+    # leaves owing more than 50.00: this server lets them. Blocks at the counter have a browser
+    # test of their own.
+    env = {"DJANGO_DEBUG": "true", "CIRCULATION_MAX_BALANCE": "100000", "CIRCULATION_MAX_OVERDUE": "1000"}
     with live.private_database("test_counter", django_db_blocker) as database_url:
         subprocess.run(
             [sys.executable, "manage.py", "staff_account", CLERK, "--staff", "1", "--password", PASSWORD],

@@ -35,7 +35,14 @@ def test_overdue_rentals_come_first_with_their_fee_so_far(clerk_admin, customer_
         "SELECT min(inventory_id) FROM inventory i WHERE store_id = 1 AND NOT EXISTS ("
         "  SELECT 1 FROM rental r WHERE r.inventory_id = i.inventory_id AND r.return_date IS NULL)"
     )[0]
-    fresh = rental_create(scope=EVERY_STORE, customer_id=customer_id, inventory_id=copy, staff_id=1)
+    fresh = rental_create(  # an overdue customer is blocked: overridden
+        scope=EVERY_STORE,
+        customer_id=customer_id,
+        inventory_id=copy,
+        staff_id=1,
+        override_reason="test",
+        may_override=True,
+    )
     overdue = sql_all(
         "SELECT r.rental_id FROM rental r JOIN inventory i USING (inventory_id) JOIN film f USING (film_id) "
         "WHERE r.customer_id = %s AND r.return_date IS NULL AND r.rental_id <> %s "

@@ -1,5 +1,6 @@
 """The counter's forms: what the clerk types or scans, read into customer text, inventory ids,
-amounts, films and stores (whether the write is allowed is the services' to say)."""
+amounts, films, stores, a copy's condition, an override's reason and a return's time (whether the
+write is allowed is the services' to say)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from pagila_site.backoffice.admin_filters import is_pagila_id
+from rentals.models import Inventory
 
 MAX_COPIES_PER_SCAN = 50
 # A scanner types digits; a clerk typing several ids may separate them with spaces or commas.
@@ -33,6 +36,56 @@ class ScanForm(forms.Form):
         if len(words) > MAX_COPIES_PER_SCAN:
             raise ValidationError(f"At most {MAX_COPIES_PER_SCAN} copies at a time.")
         return [int(word) for word in words]
+
+
+class CheckOutForm(ScanForm):
+    """Copies to rent, and for a blocked customer the reason a manager rents past the block
+    (blank: no override, and the block refuses)."""
+
+    override_reason = forms.CharField(label="Override reason", max_length=500, required=False)
+
+    def clean_override_reason(self) -> str | None:
+        return self.cleaned_data["override_reason"] or None
+
+
+#: What ``<input type="datetime-local">`` sends (seconds only when its step asks for them).
+LOCAL_TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def local_now() -> str:
+    """Now as a ``datetime-local`` box shows it, to the minute, in the site's time zone."""
+    return timezone.localtime().strftime(LOCAL_TIME_FORMATS[0])
+
+
+class CheckInForm(ScanForm):
+    """Copies handed back, and when they were: the box is filled with the time the page was shown
+    (``shown_at`` repeats it). Left as shown, the copies are returned now: a page open for a while,
+    or a copy rented the same minute, must not be backdated by the page's age. Changed (the drop
+    box), the time goes to the service, whose limits say why it refuses one."""
+
+    returned_at = forms.DateTimeField(label="Returned at", required=False, input_formats=LOCAL_TIME_FORMATS)
+    shown_at = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = self.data.get("returned_at", "")
+        if typed and typed == self.data.get("shown_at"):
+            cleaned["returned_at"] = None
+        return cleaned
+
+
+class ConditionForm(forms.Form):
+    """A copy marked damaged, lost, withdrawn or good again, and why (the change record's reason)."""
+
+    copy = forms.CharField(label="Inventory id", max_length=9)
+    condition = forms.ChoiceField(label="Condition", choices=Inventory.Condition.choices)
+    note = forms.CharField(label="Note", max_length=500)
+
+    def clean_copy(self) -> int:
+        value = self.cleaned_data["copy"].strip()
+        if not is_pagila_id(value):
+            raise ValidationError(f"Not an inventory id: {value}.")
+        return int(value)
 
 
 class PaymentForm(forms.Form):

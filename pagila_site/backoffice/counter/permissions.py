@@ -19,6 +19,10 @@ SEE_HOLDS = "rentals.view_hold"
 HOLD = "rentals.add_hold"
 CHANGE_HOLD = "rentals.change_hold"
 SEE_TRANSFERS = "rentals.view_transfer"
+#: A copy's condition is marked at the desk (the Clerk group has it); renting past a block takes
+#: a manager's (the Manager group's, and superusers').
+SET_CONDITION = "rentals.set_copy_condition"
+OVERRIDE_BLOCK = "rentals.override_block"
 SEND = "rentals.add_transfer"
 CHANGE_TRANSFER = "rentals.change_transfer"
 

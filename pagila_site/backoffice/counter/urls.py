@@ -22,6 +22,7 @@ class Counter:
         return [
             path("counter/", view(views.find), name="counter"),
             path("counter/check-in/", view(views.check_in_any), name="counter-check-in"),
+            path("counter/condition/", view(views.mark_any), name="counter-condition"),
             path("counter/customers/<int:customer_id>/", view(views.customer), name="counter-customer"),
             path(
                 "counter/customers/<int:customer_id>/check-out/",
@@ -39,6 +40,11 @@ class Counter:
                 name="counter-pay-visit",
             ),
             path("counter/customers/<int:customer_id>/pay/", view(views.pay), name="counter-pay"),
+            path(
+                "counter/customers/<int:customer_id>/condition/",
+                view(views.mark),
+                name="counter-customer-condition",
+            ),
             path("counter/customers/<int:customer_id>/done/", view(views.done), name="counter-done"),
             path(
                 "counter/customers/<int:customer_id>/holds/",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -18,19 +20,29 @@ from customers.models import Customer
 from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import is_pagila_id
 from pagila_site.backoffice.counter import holds, receipts, steps
-from pagila_site.backoffice.counter.forms import FindForm, HoldForm, PaymentForm, ScanForm
+from pagila_site.backoffice.counter.forms import (
+    CheckInForm,
+    CheckOutForm,
+    ConditionForm,
+    FindForm,
+    HoldForm,
+    PaymentForm,
+    local_now,
+)
 from pagila_site.backoffice.counter.permissions import (
     CHANGE,
     CHANGE_HOLD,
     HOLD,
+    OVERRIDE_BLOCK,
     RENT,
     SEE_HOLDS,
     SEE_TRANSFERS,
+    SET_CONDITION,
     may,
     require,
 )
 from pagila_site.backoffice.counter.visit import Visit, event, unreadable
-from rentals.models import PaymentLedgerEntry, Rental, with_balance
+from rentals.models import Inventory, PaymentLedgerEntry, Rental, with_block
 from rentals.services import MAX_PAYMENT
 
 MATCHES_SHOWN = 20
@@ -62,6 +74,23 @@ def set_aside_message(inventory_id: int, hold: dict) -> str:
         hold["customer"],
         slip_url(hold["hold_id"]),
     )
+
+
+def block_said(customer) -> list[str]:
+    """The block rule's reasons for the customer (annotated by ``with_block``), with the figures
+    and the limits they pass, as the desk reads them: empty when they may rent."""
+    reasons = customer.blocked_reasons
+    said = []
+    if "balance" in reasons:
+        said.append(f"owes ${customer.balance:,.2f} (over ${settings.CIRCULATION_MAX_BALANCE:,.2f})")
+    if "overdue" in reasons:
+        overdue = customer.overdue_rentals
+        said.append(f"{overdue} rental{pluralize(overdue)} overdue (over {settings.CIRCULATION_MAX_OVERDUE})")
+    return said
+
+
+def _form_errors(form) -> str:
+    return " ".join(" ".join(errors) for errors in form.errors.values())
 
 
 def _desk_visit(request, customer_id: int, permission: str):
@@ -120,8 +149,11 @@ class CounterViews:
                 "form": form,
                 "matches": matches,
                 "more_matches": matches is not None and len(found) > MATCHES_SHOWN,
-                "check_in_form": ScanForm(auto_id="id_check_in_%s"),
                 "may_check_in": may(request, CHANGE),
+                "returned_at_shown": local_now(),
+                "backdate_days": settings.RETURN_BACKDATE_DAYS,
+                "may_mark": may(request, SET_CONDITION),
+                "conditions": Inventory.Condition.choices,
                 "may_see_holds": may(request, SEE_HOLDS),
                 "may_see_transfers": may(request, SEE_TRANSFERS),
                 "focus": focus,
@@ -134,11 +166,12 @@ class CounterViews:
         customer's, that customer's page opens with the returns in the visit (to print or pay)."""
         require(request, CHANGE)
         scope = scope_of(request.user)
-        form = ScanForm(request.POST)
+        form = CheckInForm(request.POST)
         back = f"{reverse('admin:counter')}?focus=check-in"
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors["copies"]))
+            messages.error(request, _form_errors(form))
             return redirect(back)
+        returned_at = form.cleaned_data["returned_at"]
         owners = {}
         for inventory_id in form.cleaned_data["copies"]:
             found = steps.open_rental_of(scope, inventory_id)
@@ -153,13 +186,13 @@ class CounterViews:
             [(customer_id, copies)] = owners.items()
             visit = Visit(request.session, customer_id)
             for inventory_id, rental_id in copies:
-                visit.add(**steps.return_rental(scope, inventory_id, rental_id))
+                visit.add(**steps.return_rental(scope, inventory_id, rental_id, returned_at=returned_at))
             visit.save()
             return redirect(customer_url(customer_id, "check-in"))
         # Several customers' copies at once: returned here, each said in a message.
         for customer_id, copies in owners.items():
             for inventory_id, rental_id in copies:
-                returned = steps.return_rental(scope, inventory_id, rental_id)
+                returned = steps.return_rental(scope, inventory_id, rental_id, returned_at=returned_at)
                 if returned["outcome"] == "refused":
                     messages.error(request, f"Copy {inventory_id}: {returned['detail']}")
                 else:
@@ -178,7 +211,8 @@ class CounterViews:
     def customer(self, request, customer_id: int):
         require(request)
         scope = scope_of(request.user)
-        customers = with_balance(Customer.objects.in_scope(scope)).select_related("address")
+        # The block's figures come with the balance, in the customer's one query.
+        customers = with_block(Customer.objects.in_scope(scope)).select_related("address")
         customer = get_object_or_404(customers, pk=customer_id)
         visit = Visit(request.session, customer.pk)
         visit.save()
@@ -215,8 +249,12 @@ class CounterViews:
                 "payments": list(payments[:RECENT_PAYMENTS]),
                 "events": visit.events,
                 "receipt_url": _receipt_url(visit.rental_ids()),
-                "check_out_form": ScanForm(auto_id="id_check_out_%s"),
-                "check_in_form": ScanForm(auto_id="id_check_in_%s"),
+                "blocked": block_said(customer),
+                "may_override": may(request, OVERRIDE_BLOCK),
+                "returned_at_shown": local_now(),
+                "backdate_days": settings.RETURN_BACKDATE_DAYS,
+                "may_mark": may(request, SET_CONDITION),
+                "conditions": Inventory.Condition.choices,
                 "visit_owed": sum((balance for *_rest, balance in owing), Decimal("0.00")),
                 "may_check_out": may_check_out and linked,
                 "unlinked": (may_check_out or may_change) and not linked,
@@ -242,25 +280,67 @@ class CounterViews:
 
     @method_decorator(require_POST)
     def check_out(self, request, customer_id: int):
-        return self._scan(request, customer_id, RENT, "check-out", steps.check_out)
+        def options(data):
+            # The service refuses a reason from whoever may not; whoever may is told to give one.
+            # (require() has read the user's permissions: asking costs no query.)
+            return {"override_reason": data["override_reason"], "may_override": may(request, OVERRIDE_BLOCK)}
+
+        return self._scan(request, customer_id, RENT, "check-out", CheckOutForm, steps.check_out, options)
 
     @method_decorator(require_POST)
     def check_in(self, request, customer_id: int):
-        return self._scan(request, customer_id, CHANGE, "check-in", steps.check_in)
+        def options(data):
+            return {"returned_at": data["returned_at"]}
 
-    def _scan(self, request, customer_id: int, permission: str, step: str, scan_one):
+        return self._scan(request, customer_id, CHANGE, "check-in", CheckInForm, steps.check_in, options)
+
+    def _scan(self, request, customer_id: int, permission: str, step: str, form_class, scan_one, options):
         """A scan box of a customer's page: every copy id typed or scanned goes through
-        ``scan_one(scope, customer_id, inventory_id)``, whose event joins the visit, so a refused
+        ``scan_one(scope, customer_id, inventory_id, **options(cleaned_data))`` (the form's other
+        fields: an override's reason, a return's time), whose event joins the visit, so a refused
         copy is said next to its id and the others still go through."""
         scope, customer, visit = _desk_visit(request, customer_id, permission)
-        form = ScanForm(request.POST)
+        form = form_class(request.POST)
         if not form.is_valid():
             visit.add(**unreadable(step, form))
         else:
             for inventory_id in form.cleaned_data["copies"]:
-                visit.add(**scan_one(scope, customer.pk, inventory_id))
+                visit.add(**scan_one(scope, customer.pk, inventory_id, **options(form.cleaned_data)))
         visit.save()
         return redirect(customer_url(customer.pk, step))
+
+    @method_decorator(require_POST)
+    def mark(self, request, customer_id: int):
+        """A copy's condition marked from a customer's page: the result joins the visit (a copy
+        this customer had out and marked lost is returned owing its replacement cost, which the
+        visit's payment then takes)."""
+        scope, customer, visit = _desk_visit(request, customer_id, SET_CONDITION)
+        form = ConditionForm(request.POST)
+        if not form.is_valid():
+            visit.add(**unreadable("condition", form))
+        else:
+            data = form.cleaned_data
+            visit.add(**steps.mark_copy(scope, data["copy"], data["condition"], data["note"], customer.pk))
+        visit.save()
+        return redirect(customer_url(customer.pk, "condition"))
+
+    @method_decorator(require_POST)
+    def mark_any(self, request):
+        """A copy's condition marked from the start page, with no customer at the desk: the
+        result is a message."""
+        require(request, SET_CONDITION)
+        form = ConditionForm(request.POST)
+        back = f"{reverse('admin:counter')}?focus=condition"
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(back)
+        data = form.cleaned_data
+        marked = steps.mark_copy(scope_of(request.user), data["copy"], data["condition"], data["note"])
+        if marked["outcome"] == "refused":
+            messages.error(request, f"Copy {data['copy']}: {marked['detail']}")
+        else:
+            messages.success(request, f"Copy {data['copy']} ({marked['film']}): {marked['detail']}.")
+        return redirect(back)
 
     @method_decorator(require_POST)
     def pay_visit(self, request, customer_id: int):

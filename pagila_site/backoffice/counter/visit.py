@@ -17,11 +17,12 @@ class Visit:
     """What happened at the counter for one customer, newest first, kept in the session.
 
     Each event is a plain dict (the session stores JSON, see :func:`event`): ``step``
-    ("check-out", "check-in" or "payment"), ``outcome`` ("rented", "returned", "paid" or
-    "refused"), ``inventory_id``, and ``rental_id``, ``film``, ``detail`` (the due date, the fee,
-    the amount paid, or why it was refused), and ``hold``: for a copy checked in and set aside for
-    a hold, ``{"hold_id", "customer_id", "customer"}`` (the customer as the clerk may name them),
-    else None.
+    ("check-out", "check-in", "payment" or "condition"), ``outcome`` ("rented", "returned",
+    "paid", "marked" or "refused"), ``inventory_id``, and ``rental_id`` (of a copy marked: the
+    customer's rental it returned as lost, else None), ``film``, ``detail`` (the due date, the
+    fee, the amount paid, the condition and its note, or why it was refused), and ``hold``: for a
+    copy checked in and set aside for a hold, ``{"hold_id", "customer_id", "customer"}`` (the
+    customer as the clerk may name them), else None.
     """
 
     def __init__(self, session, customer_id: int):
@@ -55,7 +56,11 @@ class Visit:
     def rental_ids(self) -> list[int]:
         """The rentals this visit rented, returned or paid for, oldest first: what its receipt
         shows."""
-        ids = [event["rental_id"] for event in reversed(self.events) if event["outcome"] != "refused"]
+        ids = [
+            event["rental_id"]
+            for event in reversed(self.events)
+            if event["outcome"] != "refused" and event["rental_id"] is not None
+        ]
         return list(dict.fromkeys(ids))
 
     def owing(self) -> list[tuple[int, int, str, Decimal]]:

@@ -4,6 +4,7 @@
 import pytest
 
 from customers.scope import EVERY_STORE
+from customers.services import staff_account_set
 from pagila_site.testsupport.data import sql_all, sql_one
 from rentals.holds import hold_place
 from rentals.services import rental_create
@@ -72,3 +73,22 @@ def held_film(two_copy_film, desk_customer) -> dict:
     hold = hold_place(scope=EVERY_STORE, customer_id=holder, film_id=two_copy_film["film_id"], store_id=1)
     assert hold.status == "waiting"
     return {**two_copy_film, "renter": desk_customer, "holder": holder, "hold_id": hold.pk}
+
+
+@pytest.fixture
+def blocked_customer(db) -> int:
+    """An active customer of store 1 blocked for their balance alone: one of Pagila's 2022 rentals
+    is still open, owing its replacement cost by now (one overdue rental is within the limit)."""
+    return sql_one(
+        "SELECT r.customer_id FROM rental r JOIN customer c USING (customer_id) "
+        "WHERE r.return_date IS NULL AND c.store_id = 1 AND c.active = 1 GROUP BY r.customer_id "
+        "HAVING count(*) = 1 ORDER BY r.customer_id LIMIT 1"
+    )[0]
+
+
+@pytest.fixture
+def manager_admin(client, clerk):
+    """The test client as ``clerk`` made a manager too (the Manager group: override_block)."""
+    manager, _ = staff_account_set(username=clerk.username, staff_id=1, manager=True)
+    client.force_login(manager)
+    return client

@@ -1,0 +1,198 @@
+"""Blocks, a copy's condition and a drop-box return at the counter, in headless Chromium by
+keyboard alone: a manager opens a customer the block rule refuses and reads why before any scan,
+sees a copy refused for it, rents past it with an override reason, marks a copy damaged with a
+note, and checks the customer's old rental in as returned the day before.
+
+No click anywhere: typed text, Tab, arrow keys, Enter and the pages' access keys (Alt+letter).
+Screenshots go to artifacts/screenshots/.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from pagila_site.testsupport import browser as chromium
+from pagila_site.testsupport import live
+from pagila_site.testsupport.browser import expect
+from pagila_site.testsupport.browser import screenshot as _shot
+from pagila_site.testsupport.data import sql_all, sql_one
+
+pytestmark = chromium.MARKS
+
+MANAGER, PASSWORD = "boss", "desk-password"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium.launch() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    """The app on a private clone with a manager of staff member 1 (stores 1 and 25)."""
+    env = {"DJANGO_DEBUG": "true"}
+    with live.private_database("test_blocks", django_db_blocker) as database_url:
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "staff_account",
+                MANAGER,
+                "--staff",
+                "1",
+                "--password",
+                PASSWORD,
+                "--manager",
+            ],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": database_url, **env},
+            check=True,
+            capture_output=True,
+        )
+        with live.serve(database_url, env=env) as running:
+            yield running.url
+
+
+@pytest.fixture(scope="module")
+def data(django_db_setup, django_db_blocker):
+    """Rows of the template (the server's clone holds the same): a customer of store 1 blocked
+    for what one of Pagila's 2022 rentals still open owes (``customer``, that rental's copy
+    ``out``), and two copies of store 1 on the shelf (``to_rent``, ``to_mark``)."""
+    with django_db_blocker.unblock():
+        customer, out = sql_one(
+            "SELECT r.customer_id, min(r.inventory_id) FROM rental r JOIN customer c USING (customer_id) "
+            "WHERE r.return_date IS NULL AND c.store_id = 1 AND c.active = 1 GROUP BY r.customer_id "
+            "HAVING count(*) = 1 ORDER BY r.customer_id LIMIT 1"
+        )
+        to_rent, to_mark = (
+            row[0]
+            for row in sql_all(
+                "SELECT inventory_id FROM inventory i WHERE store_id = 1 AND NOT EXISTS ("
+                "  SELECT 1 FROM rental r WHERE r.inventory_id = i.inventory_id AND r.return_date IS NULL"
+                ") ORDER BY inventory_id LIMIT 2"
+            )
+        )
+    return {"customer": customer, "out": out, "to_rent": to_rent, "to_mark": to_mark}
+
+
+@pytest.fixture
+def page(browser, server):
+    with chromium.guarded_page(browser, server) as page:
+        yield page
+
+
+def _scan(page, text):
+    """What a scanner does: type into the focused box, then Enter; wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+
+
+def _key(page, keys):
+    """Enter on a box, a link or a button: wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.press(keys)
+
+
+def _access_key(page, letter):
+    """Alt+``letter``, as a clerk presses it. Chromium matches access keys by the key's unmodified
+    text, which Playwright's ``keyboard.press("Alt+m")`` leaves out (nothing happens), so the key
+    goes through the DevTools protocol with it, as a real keyboard's would."""
+    key = {
+        "modifiers": 1,  # Alt
+        "key": letter,
+        "code": f"Key{letter.upper()}",
+        "windowsVirtualKeyCode": ord(letter.upper()),
+    }
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send(
+            "Input.dispatchKeyEvent", {"type": "keyDown", "text": letter, "unmodifiedText": letter, **key}
+        )
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **key})
+    finally:
+        cdp.detach()
+
+
+def _sign_in(page, then):
+    page.goto(f"/admin/login/?next={then}")
+    expect(page.locator("#id_username")).to_be_focused()
+    page.keyboard.type(MANAGER)
+    page.keyboard.press("Tab")
+    _scan(page, PASSWORD)
+
+
+def test_a_manager_serves_a_blocked_customer_by_keyboard_alone(data, page):
+    _sign_in(page, "/admin/counter/")
+    page.wait_for_url("**/admin/counter/")
+    expect(page.locator("#condition-form")).to_be_visible()
+    expect(page.locator("#id_check_in_returned_at")).to_be_visible()
+    _shot(page, "counter-start-condition-and-drop-box")
+
+    # The block is on the card as the page opens, with its figure and the limit.
+    expect(page.locator("#id_q")).to_be_focused()
+    _scan(page, str(data["customer"]))
+    blocked = page.locator("#blocked")
+    expect(blocked).to_contain_text("Blocked: owes $")
+    expect(blocked).to_contain_text("(over $50.00)")
+    expect(blocked).to_contain_text("To rent anyway, give an override reason with the copies.")
+    expect(page.locator("#id_check_out_copies")).to_be_focused()
+    _shot(page, "counter-blocked-customer")
+
+    # A scan without a reason: refused in the visit, with what to do.
+    _scan(page, str(data["to_rent"]))
+    newest = page.locator("#visit-log tbody tr").first
+    expect(newest).to_have_class("outcome-refused")
+    expect(newest).to_contain_text("Blocked (owes more than $50.00): give an override reason to rent anyway.")
+
+    # The override: the copy, Alt+V, the reason, Enter.
+    expect(page.locator("#id_check_out_copies")).to_be_focused()
+    page.keyboard.type(str(data["to_rent"]))
+    _access_key(page, "v")
+    expect(page.locator("#id_check_out_override_reason")).to_be_focused()
+    _scan(page, "Settled the 2022 disc in cash")
+    expect(newest).to_have_class("outcome-rented")
+    expect(newest).to_contain_text("Block overridden: Settled the 2022 disc in cash")
+    _shot(page, "counter-block-overridden")
+
+    # Alt+M: a copy marked damaged (the list starts there), with a note.
+    _access_key(page, "m")
+    expect(page.locator("#id_condition_copy")).to_be_focused()
+    page.keyboard.type(str(data["to_mark"]))
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_condition_condition")).to_be_focused()
+    expect(page.locator("#id_condition_condition")).to_have_value("damaged")
+    page.keyboard.press("Tab")
+    _scan(page, "Cracked down the middle")
+    expect(newest).to_have_class("outcome-marked")
+    expect(newest).to_contain_text("Marked damaged: Cracked down the middle")
+    expect(page.locator("#id_condition_copy")).to_be_focused()
+    _shot(page, "counter-copy-marked-damaged")
+
+    # The customer's old copy came through the drop box yesterday: Alt+I, the copy, Alt+B, the
+    # day one back (Tab to the day, ArrowDown), Enter.
+    _access_key(page, "i")
+    expect(page.locator("#id_check_in_copies")).to_be_focused()
+    page.keyboard.type(str(data["out"]))
+    _access_key(page, "b")
+    returned_at = page.locator("#id_check_in_returned_at")
+    expect(returned_at).to_be_focused()
+    shown = returned_at.input_value()
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    expect(returned_at).not_to_have_value(shown)
+    yesterday = returned_at.input_value()
+    _key(page, "Enter")
+    expect(newest).to_have_class("outcome-returned")
+    expect(newest).to_contain_text(f"(returned {yesterday.replace('T', ' ')})")
+    assert yesterday[:10] == f"{timezone.localtime() - timedelta(days=1):%Y-%m-%d}"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", yesterday)
+    expect(page.locator("#id_check_in_copies")).to_be_focused()
+    _shot(page, "counter-drop-box-check-in")

@@ -8,7 +8,9 @@ through the API (``rentals.holds``, ``rentals.transfers``), under their shelf lo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import F, Q
+from django.template.response import TemplateResponse
 
 from customers.scope import scope_of
 from pagila_site.backoffice.admin_filters import (
@@ -22,6 +24,7 @@ from pagila_site.backoffice.change_history import ChangeHistoryAdmin
 from pagila_site.backoffice.changelists import BigListAdmin, ReadOnlyAdmin
 from pagila_site.backoffice.csv_export import CsvExportMixin
 from pagila_site.backoffice.scoping import CustomerShownAdmin, InScopeAdmin
+from rentals.copies import copy_condition_set
 from rentals.errors import InvalidRental, RentalError
 from rentals.models import Hold, Inventory, PaymentLedgerEntry, Rental, Transfer
 from rentals.services import rental_create, rental_return
@@ -199,7 +202,7 @@ class InStockFilter(admin.SimpleListFilter):
     parameter_name = "in_stock"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No (out on rental)")]
+        return [("yes", "Yes"), ("no", "No (out, set aside, travelling or not good)")]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -207,23 +210,42 @@ class InStockFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MarkConditionForm(forms.Form):
+    """The "Mark condition…" action's second step: the condition and the change record's note."""
+
+    condition = forms.ChoiceField(choices=Inventory.Condition.choices, initial=Inventory.Condition.DAMAGED)
+    note = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+
+
+#: Copies one "Mark condition…" marks at most: each goes through the service, under its shelf's
+#: lock; a whole store's stock belongs to a script, not a form.
+MARK_AT_MOST = 100
+
+
 @admin.register(Inventory)
 class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, ChangeHistoryAdmin, admin.ModelAdmin):
-    list_display = ["inventory_id", "film", "store_id", "in_stock"]
+    list_display = ["inventory_id", "film", "store_id", "condition", "in_stock"]
     list_select_related = ["film"]
+    # A copy's condition changes through rentals.copies alone, with a note for the change record,
+    # which also puts a hold back in its queue and returns a lost copy's rental: the counter's
+    # form and the API mark it, never a bare UPDATE from this form.
+    readonly_fields = ["condition"]
     list_filter = [
         InStockFilter,
+        "condition",
         id_input_filter("store_id", "store id"),
         id_input_filter("film_id", "film id"),
     ]
     search_fields = ["film__title", "=inventory_id"]
     raw_id_fields = ["film", "store"]
     list_per_page = 50
+    actions = ["mark_condition"]
     csv_columns = [
         ("inventory_id", "inventory_id"),
         ("film_id", "film_id"),
         ("film_title", "film__title"),
         ("store_id", "store_id"),
+        ("condition", "condition"),
         ("in_stock", "in_stock"),
     ]
 
@@ -233,6 +255,50 @@ class InventoryAdmin(BigListAdmin, CsvExportMixin, InScopeAdmin, ChangeHistoryAd
     @admin.display(description="in stock", boolean=True, ordering="in_stock")
     def in_stock(self, copy):
         return copy.in_stock
+
+    def has_set_condition_permission(self, request) -> bool:
+        return request.user.has_perm("rentals.set_copy_condition")
+
+    @admin.action(description="Mark condition…", permissions=["set_condition"])
+    def mark_condition(self, request, queryset):
+        """First the form asking for the condition and a note (the selected copies carried along),
+        then each copy through ``copy_condition_set``, as the counter and the API mark one."""
+        copy_ids = list(queryset.order_by("inventory_id").values_list("pk", flat=True)[: MARK_AT_MOST + 1])
+        if len(copy_ids) > MARK_AT_MOST:
+            self.message_user(request, f"Mark at most {MARK_AT_MOST} copies at a time.", messages.ERROR)
+            return None
+        form = MarkConditionForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/rentals/inventory/mark_condition.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Mark the condition of copies",
+                    "opts": self.model._meta,
+                    "form": form,
+                    "copy_ids": copy_ids,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        scope = scope_of(request.user)
+        condition, note = form.cleaned_data["condition"], form.cleaned_data["note"]
+        marked, refused = [], []
+        for copy_id in copy_ids:
+            try:
+                copy_condition_set(scope=scope, inventory_id=copy_id, condition=condition, note=note)
+            except (RentalError, Inventory.DoesNotExist) as exc:
+                refused.append(f"copy {copy_id}: {exc}")
+            else:
+                marked.append(copy_id)
+        if marked:
+            said = f"Marked {condition}: {', '.join(map(str, marked))}."
+            if condition == Inventory.Condition.LOST:
+                said += " Any of them out on a rental was returned, owing its replacement cost."
+            self.message_user(request, said, messages.SUCCESS)
+        for said in refused:
+            self.message_user(request, said, messages.ERROR)
+        return None
 
 
 @admin.register(PaymentLedgerEntry)

@@ -2,8 +2,9 @@
 
 ``pytestmark = browser.MARKS`` skips a module, saying why, where Chromium or Playwright is
 missing; :func:`launch` starts the browser (a module's ``browser`` fixture), :func:`guarded_page`
-opens a page that may ask nothing of another host, and :func:`screenshot` writes
-``artifacts/screenshots/<name>.png`` for people to look at.
+opens a page that may ask nothing of another host, :func:`access_key` presses Alt+letter as a
+clerk does, and :func:`screenshot` writes ``artifacts/screenshots/<name>.png`` for people to look
+at.
 """
 
 import contextlib
@@ -79,6 +80,30 @@ def sign_in(page, username: str = "admin", password: str = "admin") -> None:  # 
     page.fill("#id_password", password)
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
+
+
+def access_key(page, letter: str, *, leaves: bool = False) -> None:
+    """Alt+``letter``, as a clerk presses it (``leaves``: and wait for the page it opens). Chromium
+    matches access keys by the key's unmodified text, which Playwright's
+    ``keyboard.press("Alt+n")`` leaves out (nothing happens), so the key goes through the DevTools
+    protocol with it, as a real keyboard's would."""
+    key = {
+        "modifiers": 1,  # Alt
+        "key": letter,
+        "code": f"Key{letter.upper()}",
+        "windowsVirtualKeyCode": ord(letter.upper()),
+    }
+    down = {"type": "keyDown", "text": letter, "unmodifiedText": letter, **key}
+    cdp = page.context.new_cdp_session(page)
+    try:
+        if leaves:
+            with page.expect_navigation():
+                cdp.send("Input.dispatchKeyEvent", down)
+        else:
+            cdp.send("Input.dispatchKeyEvent", down)
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **key})
+    finally:
+        cdp.detach()
 
 
 def screenshot(page, name: str) -> None:

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from pagila_site.testsupport import browser as chromium
 from pagila_site.testsupport import live
+from pagila_site.testsupport.browser import access_key as _access_key
 from pagila_site.testsupport.browser import expect
 from pagila_site.testsupport.browser import screenshot as _shot
 from pagila_site.testsupport.data import sql_one
@@ -106,33 +107,6 @@ def _key(page, keys):
     """Enter on a link or a button: wait for the next page."""
     with page.expect_navigation():
         page.keyboard.press(keys)
-
-
-def _access_key(page, letter, *, leaves=False):
-    """Alt+``letter``, as a clerk presses it. Chromium matches access keys by the key's unmodified
-    text, which Playwright's ``keyboard.press("Alt+n")`` leaves out (nothing happens), so the key
-    goes through the DevTools protocol with it, as a real keyboard's would."""
-    key = {
-        "modifiers": 1,  # Alt
-        "key": letter,
-        "code": f"Key{letter.upper()}",
-        "windowsVirtualKeyCode": ord(letter.upper()),
-    }
-    cdp = page.context.new_cdp_session(page)
-    try:
-        if leaves:
-            with page.expect_navigation():
-                cdp.send(
-                    "Input.dispatchKeyEvent",
-                    {"type": "keyDown", "text": letter, "unmodifiedText": letter, **key},
-                )
-        else:
-            cdp.send(
-                "Input.dispatchKeyEvent", {"type": "keyDown", "text": letter, "unmodifiedText": letter, **key}
-            )
-        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **key})
-    finally:
-        cdp.detach()
 
 
 def _sign_in(page, then):

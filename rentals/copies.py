@@ -25,6 +25,13 @@ def copy_condition_set(*, scope: Scope, inventory_id: int, condition: str, note:
 
     Raises ``Inventory.DoesNotExist`` for a copy unknown or held by none of the caller's stores.
     """
+    # The copy's row first: a transfer received meanwhile (another store's shelf lock) then either
+    # committed before (the copy is read where it arrived) or waits for this change and reads it.
+    if (
+        Inventory.objects.select_for_update(no_key=True).filter(pk=inventory_id).values_list("pk").first()
+        is None
+    ):
+        raise Inventory.DoesNotExist(f"No copy with inventory id {inventory_id}.")
     copy = holds.locked_copy(inventory_id)
     if copy is None or not scope.covers_store(copy.store_id):
         raise Inventory.DoesNotExist(f"No copy with inventory id {inventory_id} in your stores.")

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 
 class RentalError(Exception):
-    """A rental rule refused the write. ``code`` is the stable code the API answers with;
+    """A circulation rule (renting, returning, paying, holds, transfers) refused the write. ``code``
+    is the stable code the API answers with;
     ``copy_refusal`` says the copy is why (a form puts it on the copy's field)."""
 
     code = "invalid"

@@ -1,4 +1,5 @@
-"""Query filters of the rental and payment lists. Bad values are 400 naming the parameter."""
+"""Query filters of the rental, payment, hold and transfer lists. Bad values are 400 naming the
+parameter."""
 
 import django_filters
 from django.db import models

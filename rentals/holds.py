@@ -19,10 +19,11 @@ copy does the same first rather than wait for it.
 """
 
 import collections
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Now
 
@@ -31,10 +32,14 @@ from customers.scope import Scope
 from films.models import Film
 from pagila_site.compiled import CompiledQuery, Slot
 from pagila_site.db import violated_constraint
-from rentals.errors import AlreadyHolding, CustomerInactive, HoldClosed, InvalidRental
+from rentals.errors import AlreadyHolding, CustomerInactive, HoldClosed, InTransit, InvalidRental
 from rentals.models import Hold, Inventory
 
 OPEN_HOLD_CONSTRAINT = "hold_one_open_per_customer_film"
+# Seconds the hold worker waits for a shelf's lock before leaving that hold for the next round.
+HOLD_EXPIRY_LOCK_WAIT = 2.0
+
+log = logging.getLogger("pagila.holds")
 
 
 def lock_shelf(store_id: int, film_id: int) -> None:
@@ -52,10 +57,15 @@ FROM inventory WHERE inventory_id = %s
 
 def _shelf_state_query():
     due = Hold.objects.due_to_expire().filter(inventory=OuterRef("pk"))
-    customers_hold = Hold.objects.open().filter(
-        customer_id=Slot("customer_id", IntegerField()),
-        film_id=OuterRef("film_id"),
-        store_id=OuterRef("store_id"),
+    # A ready hold past its expiry reads expired: renting another copy does not fulfil it.
+    customers_hold = (
+        Hold.objects.open()
+        .exclude(status=Hold.Status.READY, expires_at__lte=Now())
+        .filter(
+            customer_id=Slot("customer_id", IntegerField()),
+            film_id=OuterRef("film_id"),
+            store_id=OuterRef("store_id"),
+        )
     )
     return (
         Inventory.objects.filter(pk=Slot("inventory_id", IntegerField()))
@@ -82,23 +92,22 @@ def locked_copy(inventory_id: int, *, customer_id: int | None = None):
     copy.
 
     An expired hold's copy is passed on first (as the worker would), so ``held_for`` names a hold
-    still ready. In a transaction (the caller's ``atomic``).
+    still ready. In a transaction (the caller's ``atomic``). Raises ``InTransit`` for a copy
+    received at another store between the lock and the read: its new shelf's lock would be a
+    second one, taken in no set order (a deadlock with a hold placement holding both), so the
+    caller is asked to try again, as it would have been a moment before, while it travelled.
     """
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_COPYS_SHELF, [inventory_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    locked = (row[0], row[1])
     while True:
         copy = _shelf_state(inventory_id, customer_id)
         if copy is None:
             return None
-        if (copy.store_id, copy.film_id) != locked:
-            # Received at another store since we read it: that store's shelf decides.
-            locked = (copy.store_id, copy.film_id)
-            lock_shelf(*locked)
-            continue
+        if copy.store_id != row[0]:
+            raise InTransit("This copy has just arrived at another store: try again.")
         if copy.held_for is not None and copy.held_expired:
             expire_hold(copy.held_for, copy.store_id, copy.film_id, inventory_id)
             continue
@@ -113,10 +122,13 @@ def _ready_fields() -> dict:
     }
 
 
-# Every return asks it (compiled once, as _SHELF_STATE).
+# Every return asks it (compiled once, as _SHELF_STATE): the queue's first waiting hold, if the
+# copy is in good condition, read now (after the caller's locks), not when the caller looked.
 _FIRST_WAITING = CompiledQuery(
-    lambda: Hold.objects.queue(Slot("store_id", IntegerField()), Slot("film_id", IntegerField())).only(
-        "customer_id"
+    lambda: (
+        Hold.objects.queue(Slot("store_id", IntegerField()), Slot("film_id", IntegerField()))
+        .filter(Exists(Inventory.objects.filter(pk=Slot("inventory_id", IntegerField()), condition="good")))
+        .only("customer_id")
     )
 )
 
@@ -124,9 +136,10 @@ _FIRST_WAITING = CompiledQuery(
 def serve_queue(store_id: int, film_id: int, inventory_id: int) -> Hold | None:
     """Set the copy, back on the store's shelf, aside for the film's first waiting hold there;
     the hold (``hold_id``, ``customer_id``) or None when none waits. The caller holds the shelf's
-    lock and has checked that the copy is free (not rented, travelling or set aside)."""
+    lock and has checked that the copy is free (not rented, travelling or set aside); a copy not in
+    good condition serves no one."""
     while True:
-        first = _FIRST_WAITING.page(0, 1, store_id=store_id, film_id=film_id)
+        first = _FIRST_WAITING.page(0, 1, store_id=store_id, film_id=film_id, inventory_id=inventory_id)
         if not first:
             return None
         # Still waiting? Only a writer skipping the shelf lock (plain SQL) could have changed it.
@@ -134,9 +147,10 @@ def serve_queue(store_id: int, film_id: int, inventory_id: int) -> Hold | None:
             return first[0]
 
 
-def expire_hold(hold_id: int, store_id: int, film_id: int, inventory_id: int) -> Hold | None:
+def expire_hold(hold_id: int, store_id: int, film_id: int, inventory_id: int) -> Hold | bool | None:
     """Close a ready hold past its expiry and pass its copy on: the next hold set aside for, or
-    None. The caller holds the shelf's lock."""
+    None (back on the shelf); False when it no longer needed expiring. The caller holds the
+    shelf's lock."""
     expired = (
         Hold.objects.due_to_expire()
         .filter(pk=hold_id)
@@ -144,28 +158,41 @@ def expire_hold(hold_id: int, store_id: int, film_id: int, inventory_id: int) ->
     )
     if not expired:  # fulfilled, cancelled or given more time since it was read
         return None
-    # Marking a copy takes it from its hold (rentals.copies); only a writer skipping the services
-    # could leave a damaged copy set aside.
-    if not Inventory.objects.filter(pk=inventory_id, condition=Inventory.Condition.GOOD).exists():
-        return None
     return serve_queue(store_id, film_id, inventory_id)
 
 
-def expire_due_holds(*, limit: int = 500) -> int:
+def expire_due_holds(*, limit: int = 500, should_stop=lambda: False) -> int:
     """Expire the ready holds past ``expires_at`` (read afresh: any writer may have moved it), each
-    in a transaction of its own, passing their copies on; how many expired. The hold worker's job."""
-    due = Hold.objects.due_to_expire().order_by("expires_at", "hold_id")
+    in a transaction of its own, passing their copies on; how many expired. The hold worker's job.
+
+    A shelf whose lock is held longer than ``HOLD_EXPIRY_LOCK_WAIT`` (another writer's long
+    transaction) is skipped this round, and a hold that fails is logged and skipped, so neither
+    keeps the others waiting past the minute the contract allows. Batches of ``limit`` follow one
+    another until none is left, or ``should_stop()``.
+    """
     done = 0
-    for hold_id, store_id, film_id, inventory_id in due.values_list(
-        "pk", "store_id", "film_id", "inventory_id"
-    )[:limit]:
-        with transaction.atomic():
-            lock_shelf(store_id, film_id)
-            still_due = Hold.objects.due_to_expire().filter(pk=hold_id, inventory_id=inventory_id)
-            if not still_due.exists():
-                continue
-            expire_hold(hold_id, store_id, film_id, inventory_id)
-            done += 1
+    skipped: set[int] = set()
+    while not should_stop():
+        due = Hold.objects.due_to_expire().exclude(pk__in=skipped).order_by("expires_at", "hold_id")
+        batch = list(due.values_list("pk", "store_id", "film_id", "inventory_id")[:limit])
+        for hold_id, store_id, film_id, inventory_id in batch:
+            if should_stop():
+                return done
+            try:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT set_config('lock_timeout', %s, true)",
+                            [f"{HOLD_EXPIRY_LOCK_WAIT * 1000:.0f}ms"],
+                        )
+                    lock_shelf(store_id, film_id)
+                    if expire_hold(hold_id, store_id, film_id, inventory_id) is not False:
+                        done += 1
+            except DatabaseError:
+                log.exception("Hold %s could not be expired this round; trying again next round", hold_id)
+                skipped.add(hold_id)
+        if len(batch) < limit:
+            return done
     return done
 
 
@@ -259,21 +286,21 @@ def fulfil_hold(*, hold_id: int, rental_id: int, inventory_id: int, store_id: in
 
 
 _LOCK_RENTALS_SHELF = """
-SELECT i.store_id, i.film_id, i.inventory_id, i.condition = 'good', r.rental_date, statement_timestamp(),
+SELECT i.store_id, i.film_id, i.inventory_id, r.rental_date, statement_timestamp(),
        pg_advisory_xact_lock(i.store_id, i.film_id)
 FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id WHERE r.rental_id = %s
 """
 
 RentalsShelf = collections.namedtuple(
-    "RentalsShelf", ["store_id", "film_id", "inventory_id", "good", "rental_date", "now"]
+    "RentalsShelf", ["store_id", "film_id", "inventory_id", "rental_date", "now"]
 )
 
 
 def lock_rentals_shelf(rental_id: int) -> RentalsShelf | None:
-    """Take the shelf lock of the rental's copy; its store, film and condition, the rental's date
-    and the database's clock, or None for no such rental. A rented copy can't travel, so its store
-    stays what was read."""
+    """Take the shelf lock of the rental's copy; its store and film, the rental's date and the
+    database's clock, or None for no such rental. A rented copy can't travel, so its store stays
+    what was read."""
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_RENTALS_SHELF, [rental_id])
         row = cursor.fetchone()
-    return None if row is None else RentalsShelf(*row[:6])
+    return None if row is None else RentalsShelf(*row[:5])

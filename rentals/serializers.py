@@ -1,5 +1,7 @@
-"""Wire shapes of rentals and payments. Read from querysets annotated by ``RentalQuerySet``
-(``with_due_date()``, ``with_film()``, ``with_amounts()``), never computed per row here."""
+"""Wire shapes of rentals, payments, holds, transfers and copies. Read from querysets annotated by
+their querysets (``RentalQuerySet.with_due_date()``, ``with_film()``, ``with_amounts()``,
+``HoldQuerySet.with_shown_status()``, ``InventoryQuerySet.with_shelf_state()``), never computed per
+row here."""
 
 from decimal import Decimal
 

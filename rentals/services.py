@@ -273,9 +273,7 @@ def rental_return(
             raise AlreadyReturned()
         raise Rental.DoesNotExist(f"No rental with id {rental_id}.")
     # A copy in good condition serves the queue; a damaged one (marked while out) goes to no one.
-    set_aside_for = (
-        holds.serve_queue(shelf.store_id, shelf.film_id, shelf.inventory_id) if shelf.good else None
-    )
+    set_aside_for = holds.serve_queue(shelf.store_id, shelf.film_id, shelf.inventory_id)
     payment = None
     if pay:
         customer_id = Rental.objects.filter(pk=rental_id).values_list("customer_id", flat=True).get()

@@ -84,9 +84,9 @@ def transfer_receive(*, scope: Scope, transfer_id: int):
     Raises ``Transfer.DoesNotExist`` (also out of scope: neither store is the caller's),
     ``NotDestination`` (the caller works for the sending store only) or ``TransferClosed``.
     """
-    to_store_id, film_id, inventory_id, condition = (
+    to_store_id, film_id, inventory_id = (
         Transfer.objects.in_scope(scope)
-        .values_list("to_store_id", "inventory__film_id", "inventory_id", "inventory__condition")
+        .values_list("to_store_id", "inventory__film_id", "inventory_id")
         .get(pk=transfer_id)
     )
     if not scope.covers_store(to_store_id):
@@ -95,9 +95,9 @@ def transfer_receive(*, scope: Scope, transfer_id: int):
     _in_transit_or_closed(
         transfer_id, status=Transfer.Status.RECEIVED, received_at=Now(), received_by_id=scope.staff_id
     )
+    # The row lock of this UPDATE orders it against a condition change (rentals.copies, which
+    # locks the row first): serve_queue then reads the condition that change left.
     Inventory.objects.filter(pk=inventory_id).update(store_id=to_store_id)
-    if condition != Inventory.Condition.GOOD:  # marked while travelling: it serves no one
-        return None
     return holds.serve_queue(to_store_id, film_id, inventory_id)
 
 
@@ -109,14 +109,13 @@ def transfer_cancel(*, scope: Scope, transfer_id: int) -> None:
     Raises ``Transfer.DoesNotExist`` (also out of scope), ``NotSender`` (the caller works for the
     destination only) or ``TransferClosed``.
     """
-    from_store_id, film_id, inventory_id, condition = (
+    from_store_id, film_id, inventory_id = (
         Transfer.objects.in_scope(scope)
-        .values_list("from_store_id", "inventory__film_id", "inventory_id", "inventory__condition")
+        .values_list("from_store_id", "inventory__film_id", "inventory_id")
         .get(pk=transfer_id)
     )
     if not scope.covers_store(from_store_id):
         raise NotSender()
     holds.lock_shelf(from_store_id, film_id)
     _in_transit_or_closed(transfer_id, status=Transfer.Status.CANCELLED, cancelled_at=Now())
-    if condition == Inventory.Condition.GOOD:
-        holds.serve_queue(from_store_id, film_id, inventory_id)
+    holds.serve_queue(from_store_id, film_id, inventory_id)

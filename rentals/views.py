@@ -1,4 +1,5 @@
-"""Rentals and payments: lists, renting a copy to a customer, returning it, paying (staff only).
+"""Circulation's API (staff only): rentals and payments (renting a copy to a customer, returning
+it, paying), holds, transfers and a copy's condition.
 
 Writes go through ``rentals.services``; this module only parses input, maps the services'
 refusals to the contract's status codes, and reads the result back with its annotations.
@@ -10,6 +11,7 @@ import functools
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -462,7 +464,8 @@ def _transfer(transfer_id: int) -> dict:
             **error_responses(400, 401),
             409: _conflicts(
                 "The copy is out on a rental (code `not_in_stock`), set aside for a hold "
-                "(`held_for_another`) or already travelling (`in_transit`)."
+                "(`held_for_another`), already travelling (`in_transit`) or not in good condition "
+                "(`copy_unavailable`)."
             ),
         },
         parameters=[
@@ -476,9 +479,7 @@ def _transfer(transfer_id: int) -> dict:
         ],
     ),
 )
-class TransferViewSet(
-    IdempotentPostMixin, InScopeMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class TransferViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Transfer.objects.order_by("-sent_at", "-transfer_id")
     serializer_class = TransferSerializer
     filterset_class = TransferFilter
@@ -542,7 +543,10 @@ class _Shown:
 
 def _copy(queryset, inventory_id: int):
     copy = queryset.get(pk=inventory_id)
-    copy.set_aside_for = None if copy.held_for is None else _Shown(copy.held_for, copy.held_for_customer)
+    # A hold past its expiry reads expired: it names no copy, though the worker may not have
+    # passed this one on yet (the copy is still in stock for no one until it does).
+    held = copy.held_for is not None and copy.held_until > timezone.now()
+    copy.set_aside_for = _Shown(copy.held_for, copy.held_for_customer) if held else None
     return copy
 
 

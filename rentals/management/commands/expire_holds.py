@@ -46,7 +46,7 @@ class Command(BaseCommand):
             # A connection the database dropped (a restart) is replaced rather than failing forever.
             close_old_connections()
             try:
-                expired = expire_due_holds()
+                expired = expire_due_holds(should_stop=stop.is_set)
             except Exception:
                 log.exception("Expiring holds failed; trying again in %g s", every)
             else:

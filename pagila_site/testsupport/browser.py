@@ -109,3 +109,26 @@ def access_key(page, letter: str, *, leaves: bool = False) -> None:
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def scan(page, text: str) -> None:
+    """What a barcode scanner does: type into the focused box, then Enter; wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+
+
+def press(page, keys: str) -> None:
+    """``keys`` (Enter on a box, a link or a button) that open a page: wait for it."""
+    with page.expect_navigation():
+        page.keyboard.press(keys)
+
+
+def sign_in_by_keyboard(page, username: str, password: str, then: str) -> None:
+    """Sign in as a clerk at the desk does, typing only, landing on ``then``."""
+    page.goto(f"/admin/login/?next={then}")
+    # The login form puts the cursor in the user name box; typing before it does would be lost.
+    expect(page.locator("#id_username")).to_be_focused()
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    scan(page, password)

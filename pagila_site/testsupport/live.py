@@ -61,6 +61,35 @@ def live_server(prefix: str, django_db_blocker, *, env: dict[str, str]) -> Itera
             yield server
 
 
+@contextlib.contextmanager
+def desk_server(
+    prefix: str,
+    django_db_blocker,
+    *,
+    username: str,
+    password: str,
+    staff_id: int,
+    manager: bool = False,
+    env=None,
+) -> Iterator[tuple[LiveServer, str]]:
+    """The app on a private clone with a back-office user of Pagila staff member ``staff_id``
+    (``manage.py staff_account``, in the Manager group with ``manager``): the server and its
+    database's URL, for the browser tests of the counter."""
+    env = {"DJANGO_DEBUG": "true", **(env or {})}
+    command = [sys.executable, "manage.py", "staff_account", username, "--staff", str(staff_id)]
+    command += ["--password", password, *(["--manager"] if manager else [])]
+    with private_database(prefix, django_db_blocker) as database_url:
+        subprocess.run(
+            command,
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": database_url, **env},
+            check=True,
+            capture_output=True,
+        )
+        with serve(database_url, env=env) as server:
+            yield server, database_url
+
+
 def ensure_dev_access(database_url: str, env: dict[str, str]) -> None:
     """What ``make run`` sets up on ``database_url``: the ``admin`` superuser and ``dvd_admin``."""
     subprocess.run(

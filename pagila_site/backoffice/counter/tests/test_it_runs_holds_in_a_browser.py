@@ -7,18 +7,15 @@ No click anywhere: typed text, Tab, arrow keys, Enter and the pages' access keys
 Screenshots go to artifacts/screenshots/.
 """
 
-import os
-import subprocess
-import sys
-
 import psycopg
 import pytest
-from django.conf import settings
 
 from pagila_site.testsupport import browser as chromium
 from pagila_site.testsupport import live
 from pagila_site.testsupport.browser import access_key as _access_key
 from pagila_site.testsupport.browser import expect
+from pagila_site.testsupport.browser import press as _key
+from pagila_site.testsupport.browser import scan as _scan
 from pagila_site.testsupport.browser import screenshot as _shot
 from pagila_site.testsupport.data import sql_one
 
@@ -37,17 +34,11 @@ def browser():
 def server(django_db_setup, django_db_blocker):
     """The app on a private clone with the clerk of staff member 1 (stores 1 and 25): its URL and
     its database's, which the test changes as a clock would (a hold reaching its expiry)."""
-    env = {"DJANGO_DEBUG": "true"}
-    with live.private_database("test_holds", django_db_blocker) as database_url:
-        subprocess.run(
-            [sys.executable, "manage.py", "staff_account", CLERK, "--staff", "1", "--password", PASSWORD],
-            cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url, **env},
-            check=True,
-            capture_output=True,
-        )
-        with live.serve(database_url, env=env) as running:
-            yield running.url, database_url
+    with live.desk_server("test_holds", django_db_blocker, username=CLERK, password=PASSWORD, staff_id=1) as (
+        running,
+        database_url,
+    ):
+        yield (running.url, database_url)
 
 
 @pytest.fixture(scope="module")
@@ -96,25 +87,8 @@ def page(browser, server):
         yield page
 
 
-def _scan(page, text):
-    """What a scanner does: type into the focused box, then Enter; wait for the next page."""
-    with page.expect_navigation():
-        page.keyboard.type(text)
-        page.keyboard.press("Enter")
-
-
-def _key(page, keys):
-    """Enter on a link or a button: wait for the next page."""
-    with page.expect_navigation():
-        page.keyboard.press(keys)
-
-
 def _sign_in(page, then):
-    page.goto(f"/admin/login/?next={then}")
-    expect(page.locator("#id_username")).to_be_focused()
-    page.keyboard.type(CLERK)
-    page.keyboard.press("Tab")
-    _scan(page, PASSWORD)
+    chromium.sign_in_by_keyboard(page, CLERK, PASSWORD, then)
 
 
 def test_a_clerk_serves_a_hold_by_keyboard_alone(data, page, server):

@@ -7,18 +7,15 @@ server is the app on a private clone of the template with a clerk made by ``mana
 staff_account``, as the README tells a desk to. Screenshots go to artifacts/screenshots/.
 """
 
-import os
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 
 from pagila_site.testsupport import browser as chromium
 from pagila_site.testsupport import live
 from pagila_site.testsupport.browser import access_key as _access_key
 from pagila_site.testsupport.browser import expect
+from pagila_site.testsupport.browser import scan as _scan
 from pagila_site.testsupport.browser import screenshot as _shot
 from pagila_site.testsupport.data import sql_one
 
@@ -39,17 +36,15 @@ def server(django_db_setup, django_db_blocker):
     # The walk rents to whichever customer a name search finds, most of whom Pagila's history
     # leaves owing more than 50.00: this server lets them. Blocks at the counter have a browser
     # test of their own.
-    env = {"DJANGO_DEBUG": "true", "CIRCULATION_MAX_BALANCE": "100000", "CIRCULATION_MAX_OVERDUE": "1000"}
-    with live.private_database("test_counter", django_db_blocker) as database_url:
-        subprocess.run(
-            [sys.executable, "manage.py", "staff_account", CLERK, "--staff", "1", "--password", PASSWORD],
-            cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url, **env},
-            check=True,
-            capture_output=True,
-        )
-        with live.serve(database_url, env=env) as running:
-            yield running.url
+    with live.desk_server(
+        "test_counter",
+        django_db_blocker,
+        username=CLERK,
+        password=PASSWORD,
+        staff_id=1,
+        env={"CIRCULATION_MAX_BALANCE": "100000", "CIRCULATION_MAX_OVERDUE": "1000"},
+    ) as (running, _database):
+        yield running.url
 
 
 @pytest.fixture(scope="module")
@@ -81,20 +76,8 @@ def page(browser, server):
         yield page
 
 
-def _scan(page, text):
-    """What a scanner does: type into the focused box, then Enter; wait for the next page."""
-    with page.expect_navigation():
-        page.keyboard.type(text)
-        page.keyboard.press("Enter")
-
-
 def _sign_in(page, then):
-    page.goto(f"/admin/login/?next={then}")
-    # The login form puts the cursor in the user name box; typing before it does would be lost.
-    expect(page.locator("#id_username")).to_be_focused()
-    page.keyboard.type(CLERK)
-    page.keyboard.press("Tab")
-    _scan(page, PASSWORD)
+    chromium.sign_in_by_keyboard(page, CLERK, PASSWORD, then)
 
 
 def test_a_clerk_checks_a_copy_out_and_back_in_by_keyboard_alone(copies, page):

@@ -56,7 +56,6 @@ FROM inventory WHERE inventory_id = %s
 
 
 def _shelf_state_query():
-    due = Hold.objects.due_to_expire().filter(inventory=OuterRef("pk"))
     # A ready hold past its expiry reads expired: renting another copy does not fulfil it.
     customers_hold = (
         Hold.objects.open()
@@ -70,7 +69,7 @@ def _shelf_state_query():
     return (
         Inventory.objects.filter(pk=Slot("inventory_id", IntegerField()))
         .with_shelf_state()
-        .annotate(held_expired=Exists(due), customers_hold=Subquery(customers_hold.values("pk")[:1]))
+        .annotate(customers_hold=Subquery(customers_hold.values("pk")[:1]))
         .only("store_id", "film_id", "condition")
     )
 

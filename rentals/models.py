@@ -59,14 +59,15 @@ class InventoryQuerySet(models.QuerySet):
 
     def with_shelf_state(self):
         """Annotate why a copy is not on its shelf: ``on_loan``, ``in_transit``, and the ready hold
-        it is set aside for (``held_for``: its hold_id, ``held_for_customer``, ``held_until``)."""
+        it is set aside for (``held_for``: its hold_id, ``held_for_customer``, and ``held_expired``:
+        past its ``expires_at`` by the database's clock, its copy not passed on yet)."""
         ready = Hold.objects.filter(status=Hold.Status.READY, inventory=OuterRef("pk"))
         return self.annotate(
             on_loan=_out_on_an_open_rental(),
             in_transit=_travelling(),
             held_for=models.Subquery(ready.values("pk")[:1]),
             held_for_customer=models.Subquery(ready.values("customer_id")[:1]),
-            held_until=models.Subquery(ready.values("expires_at")[:1]),
+            held_expired=Exists(Hold.objects.due_to_expire().filter(inventory=OuterRef("pk"))),
         )
 
 

@@ -7,11 +7,11 @@ refusals to the contract's status codes, and reads the result back with its anno
 
 import contextlib
 import functools
+from types import SimpleNamespace
 
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -534,19 +534,14 @@ class TransferViewSet(IdempotentPostMixin, InScopeMixin, viewsets.ReadOnlyModelV
         return Response(_transfer(transfer_id))
 
 
-class _Shown:
-    """What a copy's set_aside_for shows."""
-
-    def __init__(self, hold_id, customer_id):
-        self.hold_id, self.customer_id = hold_id, customer_id
-
-
 def _copy(queryset, inventory_id: int):
     copy = queryset.get(pk=inventory_id)
     # A hold past its expiry reads expired: it names no copy, though the worker may not have
     # passed this one on yet (the copy is still in stock for no one until it does).
-    held = copy.held_for is not None and copy.held_until > timezone.now()
-    copy.set_aside_for = _Shown(copy.held_for, copy.held_for_customer) if held else None
+    held = copy.held_for is not None and not copy.held_expired
+    copy.set_aside_for = (
+        SimpleNamespace(hold_id=copy.held_for, customer_id=copy.held_for_customer) if held else None
+    )
     return copy
 
 

@@ -161,6 +161,9 @@ def test_it_reads_a_ready_hold_past_its_expiry_as_expired(auth_client, film):
     listed = auth_client.get("/api/v1/holds/", {"status": "expired", "film_id": film}).json()
     assert [h["hold_id"] for h in listed["results"]] == [ready["hold_id"]]
     assert auth_client.get("/api/v1/holds/", {"status": "ready", "film_id": film}).json()["results"] == []
+    # Its copy names no hold now, though no one has passed it on yet: in stock for no one.
+    copy = auth_client.get(f"/api/v1/inventory/{ready['inventory_id']}/").json()
+    assert (copy["set_aside_for"], copy["in_stock"]) == (None, False)
     # A rental of the copy passes it on first, as the worker would: nobody waits, so Bob may rent it.
     assert rent(auth_client, BOB, ready["inventory_id"]).status_code == 201
     assert sql_one("SELECT status FROM hold WHERE hold_id = %s", [ready["hold_id"]])[0] == "expired"

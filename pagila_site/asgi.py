@@ -21,6 +21,7 @@ django_asgi = get_asgi_application()
 
 # Imported once Django is set up.
 from django.conf import settings  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from pagila_site.serving.app import ThreadPoolHandler, ViewDispatch  # noqa: E402
 from pagila_site.serving.catalogue_cache.fast_path import CatalogueFastPath  # noqa: E402
@@ -33,6 +34,12 @@ application = CatalogueFastPath(
         priority_app=ThreadPoolHandler(threads=settings.SERVING_PRIORITY_THREADS),
     )
 )
+
+# Django imports the URLconf (the views, serializers, filters and schema code: 600 modules,
+# half a second) at a worker's first request, which then took 500-700 ms (bench-scale's one
+# slow films page). Imported here instead, and its reverse lookups built, before the freeze below.
+_resolver = get_resolver()
+_loaded = (_resolver.url_patterns, _resolver.reverse_dict)
 
 # The garbage collector, tuned for a long-lived server (README, "Performance": it halved the
 # films list's p99 under make bench). Everything loaded so far (Django, the apps, the URLconf)

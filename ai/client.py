@@ -40,7 +40,7 @@ class UpstreamError(AiError):
 
 
 class UpstreamRejected(UpstreamError):
-    """The provider answered 400: the request itself is something it does not accept."""
+    """The provider answered 400 or 422: the request itself is something it does not accept."""
 
 
 class UpstreamTimeout(AiError):
@@ -80,7 +80,7 @@ def _translated_errors() -> Iterator[None]:
         raise UpstreamTimeout("The AI provider did not answer in time.") from exc
     except openai.APIConnectionError as exc:
         raise UpstreamError("The connection to the AI provider failed.") from exc
-    except openai.BadRequestError as exc:
+    except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
         raise UpstreamRejected(f"The AI provider rejected the request ({exc.status_code}).") from exc
     except openai.APIStatusError as exc:
         raise UpstreamError(f"The AI provider failed ({exc.status_code}).") from exc
@@ -105,6 +105,24 @@ def _translated_stream_errors() -> Iterator[None]:
         raise
     except Exception as exc:
         raise UpstreamError("The AI provider sent a malformed stream.") from exc
+
+
+@contextlib.asynccontextmanager
+async def answer_deadline(call: str) -> AsyncIterator[None]:
+    """Bound a whole answer, every model round and tool call in it, by ``AI_ANSWER_TIMEOUT``.
+
+    ``OPENAI_TIMEOUT`` bounds each wait for the provider, so a model that never stops talking
+    would keep its caller forever. Past the deadline the work is cancelled, which closes the
+    upstream response, and :class:`UpstreamTimeout` is raised.
+    """
+    seconds = settings.AI_ANSWER_TIMEOUT
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError as exc:
+        error = UpstreamTimeout(f"The AI provider did not finish its answer within {seconds:g} s.")
+        _log_failure(error, call)
+        raise error from exc
 
 
 def _log_usage(call: str, usage) -> None:
@@ -178,6 +196,10 @@ async def stream_chat(
     a caller awaiting it learns of a failure (:class:`UpstreamRejected` for a 400) before it has
     promised anything to its own client. Every failure while the stream is read is an
     :class:`AiError` too, and whatever happens the upstream response is closed.
+
+    The reply ends at ``AI_MAX_TOKENS``: the provider is asked to stop there, and a provider that
+    ignores ``max_tokens`` is cut off after as many chunks (a chunk carries at least one token),
+    its unfinished tool calls dropped.
     """
     client = _client()
     options = {"tools": tools} if tools else {}
@@ -186,6 +208,7 @@ async def stream_chat(
             stream = await client.chat.completions.create(
                 model=settings.OPENAI_MODEL,
                 messages=messages,
+                max_tokens=settings.AI_MAX_TOKENS,
                 stream=True,
                 # The last chunk then reports the request's token usage (choices empty).
                 stream_options={"include_usage": True},
@@ -196,6 +219,7 @@ async def stream_chat(
         raise
     calls: dict[int, _PartialCall] = {}
     usage = None
+    chunks_left = settings.AI_MAX_TOKENS
     try:
         with _translated_stream_errors():
             async for chunk in stream:
@@ -205,9 +229,19 @@ async def stream_chat(
                 if not chunk.choices:
                     continue
                 delta = chunk.choices[0].delta
+                # Providers open with a role-only delta and close with an empty one.
+                if not (delta.content or delta.tool_calls):
+                    continue
+                if chunks_left == 0:
+                    logger.warning(
+                        "ai reply cut at AI_MAX_TOKENS: the provider ignored max_tokens",
+                        extra={"max_tokens": settings.AI_MAX_TOKENS},
+                    )
+                    calls = {}
+                    break
+                chunks_left -= 1
                 if delta.tool_calls:
                     _assemble(calls, delta.tool_calls)
-                # Providers open with a role-only delta and close with an empty one.
                 if delta.content:
                     yield delta.content
     except AiError as exc:
@@ -227,28 +261,73 @@ def _reply_text(completion) -> str:
     return completion.choices[0].message.content
 
 
+# What to ask a provider for when a structured answer is wanted, best first; None: nothing, the
+# reply is only asked to be JSON by the prompt.
+_RESPONSE_FORMATS = ("json_schema", "json_object", None)
+# Per provider (base URL and model), the first format it accepted in this process, so a provider
+# that refuses structured output pays for the refusal once, not on every call.
+accepted_formats: dict[tuple[str, str], str | None] = {}
+
+
+def _response_format(kind: str | None, name: str, schema: dict) -> dict:
+    if kind == "json_schema":
+        structured = {"name": name, "schema": schema, "strict": True}
+        return {"response_format": {"type": kind, "json_schema": structured}}
+    if kind == "json_object":
+        return {"response_format": {"type": kind}}
+    return {}
+
+
+def _refuses_response_format(exc: AiError) -> bool:
+    """Whether the provider refused the request, perhaps for its ``response_format``.
+
+    A 400 or 422 is a refusal of the request (OpenAI and vLLM say 400, FastAPI-based servers
+    validate with 422); llama-cpp-python's server answers a ``response_format`` it can't read
+    with a 500 carrying the validation error, which names the field.
+    """
+    cause = exc.__cause__
+    if not isinstance(cause, openai.APIStatusError):
+        return False
+    if cause.status_code in (400, 422):
+        return True
+    return cause.status_code == 500 and "response_format" in f"{cause.message} {cause.body}"
+
+
 async def complete_json(messages: Messages, *, name: str, schema: dict) -> str:
     """The reply's text, asked for as JSON matching ``schema`` (structured output).
 
-    Providers without structured outputs answer ``json_schema`` with a 400; the request is then
-    repeated in plain JSON mode, which only promises a JSON object. Either way the caller validates.
+    A provider that refuses ``json_schema`` is asked again in ``json_object`` mode, which only
+    promises a JSON object, then with no ``response_format`` at all; the format it accepted is
+    remembered (:data:`accepted_formats`). Whatever the mode, the caller validates the reply.
     """
     client = _client()
-    structured = {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+    provider = (settings.OPENAI_BASE_URL, settings.OPENAI_MODEL)
+    kinds = _RESPONSE_FORMATS[_RESPONSE_FORMATS.index(accepted_formats.get(provider, "json_schema")) :]
     try:
-        try:
-            with _translated_errors():
-                completion = await client.chat.completions.create(
-                    model=settings.OPENAI_MODEL, messages=messages, response_format=structured
+        for kind in kinds:
+            try:
+                with _translated_errors():
+                    completion = await client.chat.completions.create(
+                        model=settings.OPENAI_MODEL,
+                        messages=messages,
+                        max_tokens=settings.AI_MAX_TOKENS,
+                        **_response_format(kind, name, schema),
+                    )
+            except AiError as exc:
+                if kind is None or not _refuses_response_format(exc):
+                    raise
+                logger.warning(
+                    "ai provider refused a response_format; asking again without it",
+                    extra={"call": name, "response_format": kind, "cause": str(exc.__cause__)[:500]},
                 )
-        except UpstreamRejected:
-            logger.info(
-                "ai provider rejected json_schema; retrying in json_object mode", extra={"call": name}
-            )
-            with _translated_errors():
-                completion = await client.chat.completions.create(
-                    model=settings.OPENAI_MODEL, messages=messages, response_format={"type": "json_object"}
+                continue
+            if accepted_formats.get(provider, "json_schema") != kind:
+                logger.warning(
+                    "ai provider accepts this response_format; used from now on",
+                    extra={"call": name, "response_format": kind or "none"},
                 )
+            accepted_formats[provider] = kind
+            break
         _log_usage(name, completion.usage)
         return _reply_text(completion)
     except AiError as exc:

@@ -39,6 +39,16 @@ AI_ERRORS = {
     503: _error(503, "`ai_not_configured`: no `OPENAI_API_KEY` is set."),
     504: _error(504, "`upstream_timeout`: the model provider did not answer within `OPENAI_TIMEOUT`."),
 }
+# Answers returned whole also have a deadline for all of it.
+WHOLE_ANSWER_ERRORS = {
+    **AI_ERRORS,
+    504: _error(
+        504,
+        "`upstream_timeout`: the model provider did not answer within `OPENAI_TIMEOUT`, or did not "
+        "finish the whole answer within `AI_ANSWER_TIMEOUT` (default 60 s; the upstream call is "
+        "then closed).",
+    ),
+}
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
@@ -86,7 +96,8 @@ class AskDocs(_AiDocs):
         operation_id="ai_ask",
         summary="Ask the model; its answer is streamed as it is generated",
         description=(
-            "The answer is relayed chunk by chunk as the model produces it, never buffered whole. "
+            "The answer is relayed chunk by chunk as the model produces it, never buffered whole; "
+            "every model call asks for at most `AI_MAX_TOKENS` tokens (default 1024). "
             "The model may first look things up with the AI tools (`search_films`, `get_film`, "
             "`film_availability`, `customer_rentals`, `customer_holds`: customers only of the stores of "
             f"the caller's token or staff session), in at most {MAX_TOOL_ROUNDS} rounds of at most "
@@ -153,7 +164,9 @@ class SummaryDocs(_AiDocs):
         operation_id="ai_summary",
         summary="A film's summary, with the store's recommendation",
         description=(
-            "The film's facts are sent to the model with a structured-output (JSON) request. "
+            "The film's facts are sent to the model with a structured-output (JSON) request; a "
+            "provider that refuses `json_schema` (400, 422, or a 500 naming `response_format`) is "
+            "asked in `json_object` mode, then without `response_format`. "
             "`title` and `rating` are the catalogue's; `recommended` is true exactly when the rating "
             "is R or NC-17 and the rental rate is below 3.00, whatever the model said."
         ),
@@ -162,7 +175,7 @@ class SummaryDocs(_AiDocs):
         responses={
             200: SummarySerializer,
             **error_responses(400, 404),
-            **AI_ERRORS,
+            **WHOLE_ANSWER_ERRORS,
         },
     )
     def post(self, request):
@@ -195,7 +208,7 @@ class HandoffDocs(_AiDocs):
                 ],
             ),
             **error_responses(400),
-            **AI_ERRORS,
+            **WHOLE_ANSWER_ERRORS,
         },
         examples=[
             OpenApiExample(

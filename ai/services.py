@@ -4,6 +4,7 @@ Every call to the model goes through :mod:`ai.client`; these functions decide wh
 to trust in the reply, and when the database can answer without the model at all.
 """
 
+import contextlib
 import json
 import logging
 import re
@@ -128,9 +129,13 @@ async def answer_events(*, question: str, scope: Scope) -> AsyncIterator[str | T
 
 
 async def answer_text(*, question: str, scope: Scope) -> str:
-    """The whole answer of :func:`answer_events`, for callers that don't stream."""
-    events = answer_events(question=question, scope=scope)
-    answer = "".join([item async for item in events if isinstance(item, str)])
+    """The whole answer of :func:`answer_events`, for callers that don't stream, within
+    ``AI_ANSWER_TIMEOUT`` (:func:`ai.client.answer_deadline`)."""
+    async with (
+        client.answer_deadline("answer"),
+        contextlib.aclosing(answer_events(question=question, scope=scope)) as events,
+    ):
+        answer = "".join([item async for item in events if isinstance(item, str)])
     if not answer:
         raise client.UpstreamError("The AI provider returned no text.")
     return answer
@@ -201,28 +206,33 @@ def _model_recommendation(reply: str) -> bool | None:
     return data["recommended"]
 
 
+async def _model_summary(messages: client.Messages, film_id: int) -> bool:
+    """The model's ``recommended``, asked twice at most for the JSON object it should reply."""
+    for attempt in (1, 2):
+        reply = await client.complete_json(messages, name="film_summary", schema=SUMMARY_SCHEMA)
+        model_says = _model_recommendation(reply)
+        if model_says is not None:
+            return model_says
+        logger.warning(
+            "ai summary reply is not the JSON asked for", extra={"film_id": film_id, "attempt": attempt}
+        )
+    raise client.UpstreamError("The AI provider twice returned an invalid summary.")
+
+
 async def film_summary(*, film_id: int) -> Summary:
     """The film's title and rating from the database, and the store's recommendation.
 
     Raises ``Film.DoesNotExist`` for an unknown film and :class:`ai.client.AiError` when the model
-    fails or twice returns something other than the JSON object asked for.
+    fails, twice returns something other than the JSON object asked for, or takes longer than
+    ``AI_ANSWER_TIMEOUT`` over both.
     """
     film = await Film.objects.prefetch_related("categories").aget(pk=film_id)
     messages = [
         {"role": "system", "content": SUMMARY_PROMPT},
         {"role": "user", "content": json.dumps(_film_facts(film))},
     ]
-    model_says = None
-    for attempt in (1, 2):
-        reply = await client.complete_json(messages, name="film_summary", schema=SUMMARY_SCHEMA)
-        model_says = _model_recommendation(reply)
-        if model_says is not None:
-            break
-        logger.warning(
-            "ai summary reply is not the JSON asked for", extra={"film_id": film_id, "attempt": attempt}
-        )
-    else:
-        raise client.UpstreamError("The AI provider twice returned an invalid summary.")
+    async with client.answer_deadline("film_summary"):
+        model_says = await _model_summary(messages, film_id)
 
     recommended = film_is_recommended(film)
     if model_says != recommended:

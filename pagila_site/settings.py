@@ -472,6 +472,14 @@ def _positive_float(name, default):
     return value
 
 
+def _positive_int(name, default):
+    raw = env.str(name, default="")
+    value = int(raw) if raw else default
+    if value < 1:
+        raise ValueError(f"expected a whole number above 0, got {value!r}")
+    return value
+
+
 def _rate(name, default):
     import re
 
@@ -487,6 +495,13 @@ OPENAI_BASE_URL = _env(_http_url, "OPENAI_BASE_URL", default="https://api.openai
 OPENAI_MODEL = _env(env.str, "OPENAI_MODEL", default="").strip() or "gpt-4o-mini"
 # Seconds to connect, and then between any two reads: a stream that keeps producing is never cut.
 OPENAI_TIMEOUT = _env(_positive_float, "OPENAI_TIMEOUT", default=30.0)
+# Sent as max_tokens on every model call, so a model that rambles stops (a small local one
+# otherwise writes until its context is full); a stream is also cut after this many chunks, in
+# case a provider ignores it.
+AI_MAX_TOKENS = _env(_positive_int, "AI_MAX_TOKENS", default=1024)
+# Seconds for a whole answer returned at once (/ai/summary, /ai/handoff), every model round and
+# tool call included: OPENAI_TIMEOUT bounds only the wait between two reads. Past it, 504.
+AI_ANSWER_TIMEOUT = _env(_positive_float, "AI_ANSWER_TIMEOUT", default=60.0)
 # Per staff token, else per client address; counted in the default cache (per process unless
 # CACHES names a shared one).
 AI_RATE_LIMIT = _env(_rate, "AI_RATE_LIMIT", default="30/min")

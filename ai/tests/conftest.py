@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
+from ai import client as ai_client
 from pagila_site.testsupport import live, testdb
 
 # The live app's provider timeout: short enough for a quick 504, long enough for slow streams.
@@ -35,6 +36,8 @@ def llm(fake_openai_server, settings):
     settings.AI_RATE_LIMIT = "1000/min"
     # Throttle counts live in the cache: every test starts with a full budget.
     cache.clear()
+    # And no test inherits what another taught the client about the provider's formats.
+    ai_client.accepted_formats.clear()
     return fake_openai_server
 
 

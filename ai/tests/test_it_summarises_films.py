@@ -87,7 +87,7 @@ def test_it_logs_nothing_when_the_model_agrees(client, llm, caplog):
 
 def test_it_falls_back_to_json_object_mode_when_json_schema_is_rejected(client, llm):
     reply = _model_says(recommended=True)
-    reply.reject_json_schema = True
+    reply.refuse_formats = {"json_schema": 400}
     llm.script(reply, reply)
 
     response = _summary(client, {"film_id": ALIEN_CENTER})

@@ -49,8 +49,12 @@ class Reply:
     reset_after: int | None = None
     truncate_after: int | None = None
     malformed_after: int | None = None
-    # Answer a json_schema response_format with 400, as providers without structured outputs do.
-    reject_json_schema: bool = False
+    # Refuse a response_format type ("json_schema", "json_object") with this status, its body
+    # shaped as the providers that answer it say it (REFUSALS).
+    refuse_formats: dict[str, int] = field(default_factory=dict)
+    # Never stop: stream chunks (``chunks`` over and over, ``delay`` apart) until the client goes
+    # (or HANG_LIMIT passes), as a model does that rambles while its provider ignores max_tokens.
+    endless: bool = False
     # Answer any request offering ``tools`` with 400, as providers without function calling do.
     reject_tools: bool = False
     # Streamed after the text: calls of (function name, arguments: a dict, or raw JSON text).
@@ -177,8 +181,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._wait(HANG_LIMIT)
             self.close_connection = True
             return
-        if reply.reject_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
-            self._json(400, _error("response_format json_schema is not supported", "invalid_request_error"))
+        kind = (body.get("response_format") or {}).get("type")
+        if kind in reply.refuse_formats:
+            status = reply.refuse_formats[kind]
+            self._json(status, REFUSALS[status](kind))
             return
         if reply.reject_tools and body.get("tools"):
             self._json(400, _error("tools are not supported by this model", "invalid_request_error"))
@@ -200,8 +206,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self._event(_chunk(body, {"role": "assistant", "content": ""}))
-        for index, text in enumerate(reply.chunks_for(body)):
-            if self._break(reply, index):
+        chunks = reply.chunks_for(body)
+        if reply.endless:
+            chunks = itertools.cycle(chunks)
+            # "Endless" within reason: a client that never stops reading fails its test, not hangs.
+            stop_at = time.monotonic() + HANG_LIMIT
+        for index, text in enumerate(chunks):
+            if self._break(reply, index) or (reply.endless and time.monotonic() > stop_at):
+                self.close_connection = True
                 return
             self._wait(reply.delay)
             self._event(_chunk(body, {"content": text}))
@@ -280,6 +292,36 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _error(message: str, kind: str) -> dict:
     return {"error": {"message": message, "type": kind, "param": None, "code": None}}
+
+
+def _pydantic_literal_error(kind: str) -> dict:
+    return {
+        "type": "literal_error",
+        "loc": ["body", "response_format", "type"],
+        "msg": "Input should be 'text' or 'json_object'",
+        "input": kind,
+    }
+
+
+# How providers refuse a response_format they don't support, by status: OpenAI's shape (400);
+# a FastAPI server's request validation (422, vLLM's and others' frameworks); llama-cpp-python's
+# server, which answers its own request validation errors with 500 and the pydantic message.
+REFUSALS = {
+    400: lambda kind: {
+        "error": {
+            "message": f"Invalid parameter: 'response_format' of type '{kind}' is not supported.",
+            "type": "invalid_request_error",
+            "param": "response_format",
+            "code": None,
+        }
+    },
+    422: lambda kind: {"detail": [_pydantic_literal_error(kind)]},
+    500: lambda kind: _error(
+        "1 validation error for CreateChatCompletionRequest\nresponse_format.type\n  Input should be "
+        f"'text' or 'json_object' [type=literal_error, input_value='{kind}', input_type=str]",
+        "internal_server_error",
+    ),
+}
 
 
 def _tool_call_deltas(calls: list[tuple[str, dict | str]]) -> list[dict]:

@@ -701,7 +701,8 @@ def grow(database_url: str) -> str:
         [sys.executable, "manage.py", "grow_pagila", "--factor", str(FACTOR)],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
+        # Its errors go to this run's output: a failed growth must say why.
+        stdout=subprocess.PIPE,
         text=True,
         check=True,
     )

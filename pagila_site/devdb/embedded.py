@@ -308,7 +308,8 @@ def ensure_url() -> str:
 
 def run(command: list[str]) -> int:
     """Run ``command`` with the database up and its ``DATABASE_URL`` in the command's
-    environment; stop the server afterwards if this call started it.
+    environment; afterwards stop the server if a ``run`` started it and no other ``run`` still
+    uses it (:class:`_Users`).
 
     SIGINT and SIGTERM are forwarded to the command's process group (it runs in a group of
     its own, so a terminal's Ctrl-C reaches it once, through us) and the database is stopped
@@ -319,7 +320,10 @@ def run(command: list[str]) -> int:
         # An external server is configured: nothing to manage.
         return subprocess.run(command).returncode
     lay = layout()
-    started = start(lay)
+    with _users(lay) as users:
+        if start(lay):
+            users.started_by_run.touch()
+        users.join()
     env = {**os.environ, "DATABASE_URL": url(lay)}
     child = subprocess.Popen(command, env=env, process_group=0)
 
@@ -333,6 +337,56 @@ def run(command: list[str]) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if started:
-            stop(lay)
+        with _users(lay) as users:
+            users.leave()
+            if users.started_by_run.exists() and not users.others():
+                users.started_by_run.unlink()
+                stop(lay)
     return returncode
+
+
+@dataclass(frozen=True)
+class _Users:
+    """The ``run`` wrappers using the server now, one file per process id: two ``make`` commands
+    at once (a benchmark and a test run) share one server, and only the last to finish stops it,
+    if a ``run`` started it (``make db-start``'s server stays up)."""
+
+    folder: Path
+
+    @property
+    def started_by_run(self) -> Path:
+        return self.folder / "started-by-run"
+
+    def join(self) -> None:
+        (self.folder / str(os.getpid())).touch()
+
+    def leave(self) -> None:
+        (self.folder / str(os.getpid())).unlink(missing_ok=True)
+
+    def others(self) -> list[int]:
+        alive = []
+        for entry in self.folder.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                os.kill(int(entry.name), 0)
+            except ProcessLookupError:
+                entry.unlink(missing_ok=True)  # a wrapper that was killed: not a user any more
+                continue
+            except PermissionError:
+                pass
+            alive.append(int(entry.name))
+        return alive
+
+
+@contextlib.contextmanager
+def _users(lay: Layout):
+    folder = lay.base / "users"
+    folder.mkdir(parents=True, exist_ok=True)
+    # A lock of its own: start() and stop() take the server's lock inside.
+    with open(lay.base / "users.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield _Users(folder)
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -24,6 +24,7 @@ os.environ.setdefault("CATALOGUE_CACHE_ENABLED", "false")
 _MARK_OF_HELPER = {
     "pagila_site.testsupport.live": "live",
     "pagila_site.testsupport.commands": "live",
+    "pagila_site.testsupport.standby": "live",
     "pagila_site.testsupport.browser": "browser",
     "pagila_site.testsupport.concurrency": "race",
 }

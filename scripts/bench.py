@@ -16,6 +16,10 @@ writes touches the development data. The server is ``scripts/serve`` with make r
 - the SQL ceiling of each catalogue page with ``pgbench -M prepared -c 8``, replaying the exact
   statements the request runs (captured from Django).
 
+With ``BENCH_REPLICA=1`` the uncached server also has ``DATABASE_REPLICA_URL``: a streaming
+standby of the clone's server (``testsupport/standby.py``), where the catalogue's reads then go;
+figures to artifacts/bench/results-replica.{json,md}, to set beside a run without it.
+
 Before anything runs it reports how busy the machine already is (other processes make every
 figure lower). Figures are printed and written to artifacts/bench/results.{json,md}. Nothing
 here asserts: targets are compared and reported, never turned into a failing test.
@@ -24,6 +28,7 @@ here asserts: targets are compared and reported, never turned into a failing tes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -76,6 +81,7 @@ CACHED_TARGETS = {"films list": 2500, "Action page": 2500, "film detail": 2500}
 TARGETS = {"rental cycles/s": 225, "rss_mb_per_worker": 150}
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 RESULTS = ROOT / "artifacts" / "bench"
+REPLICA = os.environ.get("BENCH_REPLICA", "") not in ("", "0")
 
 
 def log(message: str) -> None:
@@ -474,10 +480,18 @@ def main() -> int:
     results: dict = {"noise": machine_noise(), "uncached": {}, "cached": {}, "sql": {}}
     log(f"machine before the runs: {results['noise']}")
     ai_env = {"AI_RATE_LIMIT": "100000/min", "OPENAI_API_KEY": "bench"}
-    with fake_provider() as fake, testdb.clone("bench") as name:
+    with contextlib.ExitStack() as stack:
+        fake = stack.enter_context(fake_provider())
+        name = stack.enter_context(testdb.clone("bench"))
         log(f"database {name}")
         database = use_database(name)
         ai_env["OPENAI_BASE_URL"] = fake.base_url
+        if REPLICA:
+            from pagila_site.testsupport.standby import standby_of
+
+            standby = stack.enter_context(standby_of(testdb.database_url(name)))
+            log(f"catalogue reads on a streaming standby: {standby.url}")
+            ai_env["DATABASE_REPLICA_URL"] = standby.url
         # The rental cycles rent to one customer thousands of times without paying: past a few
         # cycles the block rule would refuse them all. Its check still runs on every rental.
         unblocked = {"CIRCULATION_MAX_BALANCE": "100000000", "CIRCULATION_MAX_OVERDUE": "100000000"}
@@ -515,9 +529,12 @@ def main() -> int:
 
         connection.close_pool()
     text = report(results)
+    if REPLICA:
+        text = "Catalogue reads on a streaming standby (BENCH_REPLICA=1).\n\n" + text
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
-    (RESULTS / "results.md").write_text(text)
+    stem = "results-replica" if REPLICA else "results"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=2))
+    (RESULTS / f"{stem}.md").write_text(text)
     print(text)
     return 0
 

@@ -9,8 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_CONCURRENCY ?= 2
 # Runs a command with the embedded database up and DATABASE_URL exported to it (a no-op wrapper
-# when DATABASE_URL is set already); the database is stopped afterwards if this command started
-# it. The settings never start a database: every target that needs one goes through here.
+# when DATABASE_URL is set already); the database is stopped afterwards by the last such command
+# to finish, if one of them started it. The settings never start a database: every target that
+# needs one goes through here.
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 

@@ -6,7 +6,8 @@ PostgreSQL, and a streaming standby of it.
 - ``status``: say whether it runs, and where its data lives;
 - ``url``: print its ``DATABASE_URL``, starting it first if needed;
 - ``run -- CMD...``: run ``CMD`` with the server up and ``DATABASE_URL`` in its environment,
-  then stop the server if this started it (with ``DATABASE_URL`` already set, just run ``CMD``).
+  then stop the server if a ``run`` started it and no other ``run`` still uses it (with
+  ``DATABASE_URL`` already set, just run ``CMD``).
   Every ``make`` target that needs a database runs through it.
 - ``replica start [PRIMARY_URL]``: copy the primary (the embedded server by default, started if
   it is not running) into ``replica/`` next to the server's data unless a copy is there already,

@@ -33,6 +33,7 @@ def main(argv: list[str]) -> int:
     try:
         if action == "start":
             embedded.start()
+            embedded.keep_running()
             print(embedded.url())
         elif action == "stop":
             if not embedded.stop():

@@ -379,6 +379,12 @@ class _Users:
         return alive
 
 
+def keep_running(lay: Layout | None = None) -> None:
+    """Started by hand (``make db-start``): no ``run`` stops the server when it ends."""
+    with _users(lay or layout()) as users:
+        users.started_by_run.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _users(lay: Layout):
     folder = lay.base / "users"

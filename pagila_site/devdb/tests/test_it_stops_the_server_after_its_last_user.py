@@ -65,3 +65,21 @@ def test_the_run_that_started_the_server_leaves_it_to_one_still_using_it(base):
         second.wait(timeout=60)
         if embedded.is_running(lay):
             embedded.stop(lay)
+
+
+def test_a_server_started_by_hand_outlives_the_runs(base):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["EMBEDDED_PG_DIR"] = str(base / "pg")
+    lay = embedded.Layout(base=base / "pg", run_as=embedded.layout().run_as)
+    first, release_first = _holding(env, base, "first")  # a run starts the server
+    try:
+        assert _devdb(env, "start", stdout=subprocess.DEVNULL).wait(timeout=60) == 0  # make db-start
+        release_first.touch()
+        assert first.wait(timeout=60) == 0
+
+        assert embedded.is_running(lay), "a run stopped the server make db-start asked to keep"
+    finally:
+        release_first.touch()
+        first.wait(timeout=60)
+        if embedded.is_running(lay):
+            embedded.stop(lay)

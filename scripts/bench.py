@@ -450,7 +450,20 @@ def report(results: dict) -> str:
         f"- resident memory per worker: {', '.join(f'{r} MB' for r in rss)} "
         f"(target ≤{TARGETS['rss_mb_per_worker']} MB)",
     ]
+    if "standby_transactions" in results:
+        lines.append(
+            f"- transactions the standby served on the clone during the uncached catalogue runs: "
+            f"{results['standby_transactions']:,} (its pg_stat_database)"
+        )
     return "\n".join(lines) + "\n"
+
+
+def standby_transactions(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        query = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+        return conn.execute(query).fetchone()[0]
 
 
 def machine_noise() -> dict:
@@ -499,10 +512,14 @@ def main() -> int:
             testdb.database_url(name), {**ai_env, **unblocked, "CATALOGUE_CACHE_ENABLED": "false"}
         )
         try:
+            before = standby_transactions(standby.url) if REPLICA else 0
             for label, path in ENDPOINTS.items():
                 log(f"uncached {label}: warm-up, then wrk 32 connections, {DURATION} s")
                 headers = (TOKEN_HEADER,) if label in AUTHENTICATED else ()
                 results["uncached"][label] = measured_wrk(server, path, DURATION, headers)
+                if REPLICA and label == "film detail":  # the last catalogue page
+                    time.sleep(1)  # statistics reach pg_stat_database within a second
+                    results["standby_transactions"] = standby_transactions(standby.url) - before
             log(f"rental cycles: warm-up, then {DURATION} s")
             rental_cycles(server, 3)
             results["rentals"] = rental_cycles(server, DURATION)

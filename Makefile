@@ -15,7 +15,7 @@ WEB_CONCURRENCY ?= 2
 WITH_DB := $(PY) -m pagila_site.devdb run --
 STAMP := $(VENV)/.installed
 
-.PHONY: help run dev test test-ai-local test-quick query-counts lint audit bench bench-scale profile schema db-start db-stop db-status db-replica db-replica-stop clean
+.PHONY: help run dev test test-ai-local test-quick query-counts lint audit bench bench-replica bench-scale profile schema db-start db-stop db-status db-replica db-replica-stop clean
 
 help:
 	@echo "make run      serve the app on $(HOST):$(PORT) (production server, DEBUG off)"
@@ -26,6 +26,7 @@ help:
 	@echo "make query-counts  rewrite the query_counts.json baselines from what the tests run now"
 	@echo "make lint     ruff, the import rule, Django checks, migrations check, OpenAPI schema validation"
 	@echo "make bench    throughput, latency and memory figures (artifacts/bench/results.md)"
+	@echo "make bench-replica  the catalogue uncached with and without a streaming standby, alternating"
 	@echo "make bench-scale  every API list and admin page at 1x and FACTOR=100 x (artifacts/bench/scale.md)"
 	@echo "make profile  py-spy on the running workers under load (PROFILE_PATH=...)"
 	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
@@ -110,6 +111,11 @@ bench: $(STAMP)
 # Every API list, deep cursor page, admin page and CSV export on a private clone at 1x, then grown
 # to FACTOR times Pagila's history by manage.py grow_pagila (scripts/bench_scale.py).
 FACTOR ?= 100
+# The catalogue's uncached pages with and without a streaming standby as the replica, alternating.
+bench-replica: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+	$(WITH_DB) $(PY) scripts/bench_replica.py
+
 bench-scale: $(STAMP)
 	FACTOR=$(FACTOR) $(WITH_DB) $(PY) scripts/bench_scale.py
 

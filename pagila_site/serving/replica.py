@@ -145,9 +145,7 @@ class ReplicaHealth:
         if not changed:
             return
         if usable:
-            logger.warning(
-                "database replica usable again: catalogue reads go to it", extra={"reason": reason}
-            )
+            logger.warning("database replica usable: catalogue reads go to it", extra={"reason": reason})
         else:
             logger.warning(
                 "database replica unusable: catalogue reads go to the primary", extra={"reason": reason}

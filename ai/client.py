@@ -116,10 +116,13 @@ async def answer_deadline(call: str) -> AsyncIterator[None]:
     upstream response, and :class:`UpstreamTimeout` is raised.
     """
     seconds = settings.AI_ANSWER_TIMEOUT
+    deadline = asyncio.timeout(seconds)
     try:
-        async with asyncio.timeout(seconds):
+        async with deadline:
             yield
     except TimeoutError as exc:
+        if not deadline.expired():  # some other timeout inside: not ours to name
+            raise
         error = UpstreamTimeout(f"The AI provider did not finish its answer within {seconds:g} s.")
         _log_failure(error, call)
         raise error from exc

@@ -293,7 +293,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 # How far the replica may lag: a catalogue page computed this soon after a change is served but
 # not cached, so the cache never keeps what a lagging replica still showed.
 # Past it the replica serves nothing until it catches up (pagila_site/serving/replica.py).
-DATABASE_REPLICA_MAX_LAG = _env(env.float, "DATABASE_REPLICA_MAX_LAG", default=2.0)
+DATABASE_REPLICA_MAX_LAG = _env(_positive_float, "DATABASE_REPLICA_MAX_LAG", default=2.0)
 # Seconds between two checks of the replica (each process checks in a thread of its own).
 DATABASE_REPLICA_CHECK_INTERVAL = _env(_positive_float, "DATABASE_REPLICA_CHECK_INTERVAL", default=2.0)
 

@@ -36,6 +36,7 @@ def main(argv: list[str]) -> int:
             embedded.keep_running()
             print(embedded.url())
         elif action == "stop":
+            embedded.keep_running()  # forget who started it: the next run starts it afresh
             if not embedded.stop():
                 print("embedded-db: not running", file=sys.stderr)
         elif action == "status":
@@ -69,7 +70,12 @@ def _replica(argv: list[str]) -> int:
     action, rest = (argv[0], argv[1:]) if argv else ("", [])
     lay = replica.layout()
     if action == "start":
-        primary_url = rest[0] if rest else embedded.ensure_url()
+        if rest:
+            primary_url = rest[0]
+        else:
+            primary_url = embedded.ensure_url()
+            # The standby needs its primary up: no `make` command's ending may stop it now.
+            embedded.keep_running()
         if not replica.exists(lay):
             replica.create(lay, primary_url)
         replica.start(lay, primary_url)

@@ -19,6 +19,7 @@ connections, is restarting, or replays more than ``DATABASE_REPLICA_MAX_LAG`` se
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import threading
@@ -76,7 +77,10 @@ class ReplicaHealth:
         pid = os.getpid()
         while self._pid == pid:
             time.sleep(settings.DATABASE_REPLICA_CHECK_INTERVAL)
-            self._check()
+            try:
+                self._check()
+            except Exception:  # a watcher that died would freeze the state: log and go on
+                logger.exception("database replica check failed")
 
     def _check(self) -> None:
         try:
@@ -116,6 +120,9 @@ class ReplicaHealth:
             return True, "not a standby (its own primary)"
         if replayed is None:
             return False, "a standby that has replayed nothing"
+        if due is None and _lsn(replayed) < positions[-1][1]:
+            # One sample yet (a process just started): nothing says how far behind it is.
+            return False, "not yet seen caught up with the primary"
         if due is not None and _lsn(replayed) < due[1]:
             return False, f"replay more than {max_lag:g} s behind the primary"
         return True, "streaming, within the lag bound"
@@ -152,7 +159,9 @@ class ReplicaHealth:
             )
             # Its pooled connections are of no use, and the pool would go on retrying them with
             # growing pauses (up to minutes) after the replica is back: when it is, a new pool.
-            connections[REPLICA].close_pool()
+            # Django's close_pool reads, then deletes, its entry: two at once may find it gone.
+            with contextlib.suppress(KeyError):
+                connections[REPLICA].close_pool()
 
 
 health = ReplicaHealth()
@@ -173,6 +182,8 @@ class ReplicaFallbackMiddleware:
     def process_exception(self, request, exception):
         if not (
             request.method in ("GET", "HEAD")
+            # Once: a read that fails on the primary too is the primary's failure (a 503 above).
+            and not getattr(request, "served_again_on_primary", False)
             and isinstance(exception, OperationalError | InterfaceError)
             # A statement out of time would only run out of time again, on the primary.
             and not ran_out_of_time(exception)
@@ -182,6 +193,8 @@ class ReplicaFallbackMiddleware:
             return None
         health.mark_unusable(f"a request failed on it: {exception}")
         connections[REPLICA].close()
+        connections[REPLICA].errors_occurred = False
+        request.served_again_on_primary = True
         logger.info(
             "read served again on the primary",
             extra={"path": request.path, "request_id": getattr(request, "request_id", None)},

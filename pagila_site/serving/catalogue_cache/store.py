@@ -22,6 +22,12 @@ _STOCK_TABLES = {"rental", "inventory"}
 _FILM_PAYLOAD = re.compile(r"^film:([0-9]{1,10})$")
 
 
+def replica_may_lag() -> float:
+    """Seconds after a change during which the replica may still show the old rows: its lag
+    bound, and the two checks it may take to notice a replica past it (serving/replica.py)."""
+    return settings.DATABASE_REPLICA_MAX_LAG + 2 * settings.DATABASE_REPLICA_CHECK_INTERVAL
+
+
 @dataclass(frozen=True)
 class Entry:
     status: int
@@ -89,7 +95,7 @@ class CatalogueCache:
             if lookup.film_id is not None and lookup.film_generation != self.film_generation(lookup.film_id):
                 return
             if "replica" in settings.DATABASES and (
-                time.monotonic() - self.invalidated_at < settings.DATABASE_REPLICA_MAX_LAG
+                time.monotonic() - self.invalidated_at < replica_may_lag()
             ):
                 return  # a lagging replica may not show the change yet: serve, don't keep
             self._entries[lookup.key] = (lookup.film_id, entry)

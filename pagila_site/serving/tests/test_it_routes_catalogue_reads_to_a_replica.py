@@ -82,5 +82,6 @@ def test_the_cache_keeps_no_page_computed_while_the_replica_may_lag(monkeypatch)
     assert cache.lookup("films", None).entry is None
 
     monkeypatch.setattr(settings, "DATABASE_REPLICA_MAX_LAG", 0.0)
+    monkeypatch.setattr(settings, "DATABASE_REPLICA_CHECK_INTERVAL", 0.0)
     cache.put(cache.lookup("films", None), entry)
     assert cache.lookup("films", None).entry is entry

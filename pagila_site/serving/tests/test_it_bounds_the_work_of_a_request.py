@@ -91,10 +91,12 @@ def test_an_admin_page_over_the_limit_is_a_503_page(server):
 def test_health_and_the_catalogue_answer_while_every_request_thread_is_held(server):
     running, database_url = server
     lock = live.locked(database_url, "payment")
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=8)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
     try:
-        # Twice as many slow requests as the two workers have request threads.
-        held = [pool.submit(_get, f"{running.url}/api/v1/payments/?n={n}") for n in range(8)]
+        # Four times as many slow requests as the two workers have request threads: each is
+        # cancelled after LIMIT, and with a busy machine (the rest of the suite beside it) the
+        # threads must stay held long enough for the check below to see all four waiting.
+        held = [pool.submit(_get, f"{running.url}/api/v1/payments/?n={n}") for n in range(16)]
         wait_until(lambda: _waiting_on_locks(database_url) >= 4, timeout=10)
         answers = [_get(f"{running.url}/health") for _ in range(5)]
         answers += [_get(f"{running.url}/api/v1/films/{n}/") for n in range(1, 6)]

@@ -228,6 +228,26 @@ def _ensure_database(port: int) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
 
 
+def _pg_ctl_start(lay: Layout, bin_dir: Path, options: str, *, failure: str, env: dict | None = None) -> int:
+    """``pg_ctl start`` the cluster of ``lay`` on its recorded port (a free one if that is taken),
+    with server ``options``; returns the port. Raises :class:`EmbeddedDatabaseError` saying
+    ``failure``, pg_ctl's output and the server log's tail. Call it holding the layout's lock."""
+    port = _read_port(lay)
+    if port is None or _port_in_use(port):
+        port = free_port()
+        lay.port_file.write_text(f"{port}\n")
+    command = [str(bin_dir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(lay.data)]
+    command += ["-l", str(lay.log_file), "-o", f"-p {port} {options}"]
+    # Own session: a Ctrl-C meant for a foreground command must not reach the server.
+    result = _run(lay, command, capture_output=True, text=True, env=env, start_new_session=True)
+    if result.returncode != 0:
+        log_tail = ""
+        with contextlib.suppress(OSError):
+            log_tail = lay.log_file.read_text()[-2000:]
+        raise EmbeddedDatabaseError(f"{failure}:\n{result.stdout}{result.stderr}{log_tail}")
+    return port
+
+
 def start(lay: Layout | None = None) -> bool:
     """Start the server unless it runs already. Returns True when this call started it."""
     lay = lay or layout()
@@ -237,41 +257,13 @@ def start(lay: Layout | None = None) -> bool:
         bin_dir = _bin_dir(lay)
         if not (lay.data / "PG_VERSION").exists():
             _initdb(lay, bin_dir)
-        port = _read_port(lay)
-        if port is None or _port_in_use(port):
-            port = free_port()
-            lay.port_file.write_text(f"{port}\n")
-        options = (
-            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-            "-c synchronous_commit=off -c max_connections=200"
-        )
-        result = _run(
+        port = _pg_ctl_start(
             lay,
-            [
-                str(bin_dir / "pg_ctl"),
-                "start",
-                "-w",
-                "-t",
-                "60",
-                "-D",
-                str(lay.data),
-                "-l",
-                str(lay.log_file),
-                "-o",
-                options,
-            ],
-            capture_output=True,
-            text=True,
-            # Own session: a Ctrl-C meant for a foreground command must not reach the server.
-            start_new_session=True,
+            bin_dir,
+            "-c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+            "-c synchronous_commit=off -c max_connections=200",
+            failure="could not start the embedded database",
         )
-        if result.returncode != 0:
-            log_tail = ""
-            with contextlib.suppress(OSError):
-                log_tail = lay.log_file.read_text()[-2000:]
-            raise EmbeddedDatabaseError(
-                f"could not start the embedded database:\n{result.stdout}{result.stderr}{log_tail}"
-            )
         _wait_until_accepting(port)
         _ensure_database(port)
         print(f"embedded-db: PostgreSQL running on 127.0.0.1:{port}", file=sys.stderr)

@@ -33,11 +33,10 @@ from pagila_site.devdb.embedded import (
     _bin_dir,
     _chown,
     _locked,
-    _port_in_use,
+    _pg_ctl_start,
     _read_port,
     _run,
     _server_pid,
-    free_port,
 )
 
 APPLICATION_NAME = "pagila_replica"
@@ -244,35 +243,10 @@ def start(lay: Layout, primary_url: str | None = None, *, application_name: str 
         if primary_url is not None:
             set_primary(lay, primary_url, application_name=application_name)
         bin_dir = _binaries()
-        port = _read_port(lay)
-        if port is None or _port_in_use(port):
-            port = free_port()
-            lay.port_file.write_text(f"{port}\n")
         # See set_primary: the WAL receiver should use the libpq it was built with.
         library_path = [str(bin_dir.parent / "lib"), os.environ.get("LD_LIBRARY_PATH", "")]
         env = {**os.environ, "LD_LIBRARY_PATH": os.pathsep.join(filter(None, library_path))}
-        result = _run(
-            lay,
-            [
-                str(bin_dir / "pg_ctl"),
-                "start",
-                "-w",
-                "-t",
-                "60",
-                "-D",
-                str(lay.data),
-                "-l",
-                str(lay.log_file),
-                "-o",
-                f"-p {port}",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            start_new_session=True,
-        )
-        if result.returncode != 0:
-            raise ReplicaError(f"could not start the standby:\n{result.stdout}{result.stderr}{log_tail(lay)}")
+        port = _pg_ctl_start(lay, bin_dir, "", failure="could not start the standby", env=env)
         print(f"replica: standby running on 127.0.0.1:{port}", file=sys.stderr)
         return True
 

@@ -155,6 +155,13 @@ def _log_failure(exc: AiError, call: str) -> None:
     )
 
 
+async def _create(client: openai.AsyncOpenAI, messages: Messages, **options):
+    """Every model call: the configured model, and at most ``AI_MAX_TOKENS`` of answer."""
+    return await client.chat.completions.create(
+        model=settings.OPENAI_MODEL, messages=messages, max_tokens=settings.AI_MAX_TOKENS, **options
+    )
+
+
 @dataclass(frozen=True)
 class ToolCall:
     """One function call the model asked for; ``arguments`` is its JSON text, unchecked."""
@@ -208,10 +215,9 @@ async def stream_chat(
     options = {"tools": tools} if tools else {}
     try:
         with _translated_errors():
-            stream = await client.chat.completions.create(
-                model=settings.OPENAI_MODEL,
-                messages=messages,
-                max_tokens=settings.AI_MAX_TOKENS,
+            stream = await _create(
+                client,
+                messages,
                 stream=True,
                 # The last chunk then reports the request's token usage (choices empty).
                 stream_options={"include_usage": True},
@@ -314,12 +320,7 @@ async def complete_json(messages: Messages, *, name: str, schema: dict) -> str:
         for kind in kinds:
             try:
                 with _translated_errors():
-                    completion = await client.chat.completions.create(
-                        model=settings.OPENAI_MODEL,
-                        messages=messages,
-                        max_tokens=settings.AI_MAX_TOKENS,
-                        **_response_format(kind, name, schema),
-                    )
+                    completion = await _create(client, messages, **_response_format(kind, name, schema))
             except AiError as exc:
                 if kind is None or not _refuses_response_format(exc):
                     raise

@@ -27,6 +27,7 @@ import time
 
 import psycopg
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError, connections
 
 from pagila_site.db import conninfo
@@ -171,12 +172,13 @@ class ReplicaFallbackMiddleware:
     """Serve a read again on the primary when the replica failed it (see the module)."""
 
     def __init__(self, get_response):
+        if not ReplicaHealth.configured():
+            raise MiddlewareNotUsed  # without a replica, no work on any request
         self.get_response = get_response
 
     def __call__(self, request):
-        if ReplicaHealth.configured():
-            # A flag left from an earlier request on this thread would misname the culprit.
-            connections[REPLICA].errors_occurred = False
+        # A flag left from an earlier request on this thread would misname the culprit.
+        connections[REPLICA].errors_occurred = False
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -187,7 +189,6 @@ class ReplicaFallbackMiddleware:
             and isinstance(exception, OperationalError | InterfaceError)
             # A statement out of time would only run out of time again, on the primary.
             and not ran_out_of_time(exception)
-            and ReplicaHealth.configured()
             and connections[REPLICA].errors_occurred
         ):
             return None
